@@ -1,0 +1,10 @@
+// The ordered list of migrations. Add new ones at the end; never edit an applied one.
+import type { Kysely } from 'kysely';
+import * as m0001 from './0001_initial.js';
+
+export interface Migration {
+  name: string;
+  up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<void>;
+}
+
+export const migrations: Migration[] = [{ name: '0001_initial', up: m0001.up }];

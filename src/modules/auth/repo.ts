@@ -1,0 +1,43 @@
+// SQL for users, sessions, API tokens and login failures.
+import type { Db } from '../../db/index.js';
+import { newId, nowIso, sha256Hex } from '../../ids.js';
+
+const SESSION_DAYS = 14;
+
+export const authRepo = {
+  findUserByEmail: (db: Db, email: string) =>
+    db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst(),
+  findUserById: (db: Db, id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+  countUsers: async (db: Db) => Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+  async insertUser(db: Db, u: { email: string; name: string; passwordHash: string; isOwner: boolean }) {
+    const row = { id: newId(), email: u.email.toLowerCase(), name: u.name, password_hash: u.passwordHash, is_owner: u.isOwner ? 1 : 0, created_at: nowIso() };
+    await db.insertInto('users').values(row).execute();
+    return row;
+  },
+  async createSession(db: Db, userId: string, token: string) {
+    const now = new Date();
+    await db
+      .insertInto('sessions')
+      .values({ id: sha256Hex(token), user_id: userId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_DAYS * 864e5).toISOString() })
+      .execute();
+  },
+  findSession: (db: Db, token: string) =>
+    db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id as userId', 'users.is_owner as isOwner', 'sessions.expires_at as expiresAt'])
+      .where('sessions.id', '=', sha256Hex(token)).executeTakeFirst(),
+  deleteSession: (db: Db, token: string) => db.deleteFrom('sessions').where('id', '=', sha256Hex(token)).execute(),
+  findApiToken: (db: Db, token: string) =>
+    db.selectFrom('api_tokens').select(['id', 'workspace_id']).where('token_hash', '=', sha256Hex(token)).executeTakeFirst(),
+  async insertApiToken(db: Db, t: { workspaceId: string; name: string; token: string; createdBy: string | null }) {
+    const id = newId();
+    await db.insertInto('api_tokens').values({ id, workspace_id: t.workspaceId, name: t.name, token_hash: sha256Hex(t.token), created_by: t.createdBy, created_at: nowIso(), last_used_at: null }).execute();
+    return id;
+  },
+  async recentFailures(db: Db, key: string, sinceIso: string) {
+    const r = await db.selectFrom('login_failures').select((eb) => eb.fn.countAll().as('n')).where('key', '=', key).where('at', '>', sinceIso).executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+  recordFailure: (db: Db, key: string) => db.insertInto('login_failures').values({ key, at: nowIso() }).execute(),
+  clearFailures: (db: Db, key: string) => db.deleteFrom('login_failures').where('key', '=', key).execute(),
+  pruneFailures: (db: Db, beforeIso: string) => db.deleteFrom('login_failures').where('at', '<', beforeIso).execute(),
+};
