@@ -1,6 +1,6 @@
 // Table types that drive every Kysely query. One schema for SQLite and PostgreSQL:
 // times are ISO-8601 text, booleans are 0/1 integers, JSON is text.
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 export interface UsersTable {
   id: string;
@@ -56,6 +56,7 @@ export interface ChatsTable {
   closed_at: string | null;
   last_message_at: string | null;
 }
+export type MessageRow = Selectable<MessagesTable>;
 export interface MessagesTable {
   seq: Generated<number>;
   id: string;
@@ -121,6 +122,7 @@ export interface DeliveriesTable {
   id: string;
   workspace_id: string;
   file_id: string;
+  chat_id: string;
   kind: 's3' | 'callback';
   status: 'pending' | 'succeeded' | 'failed' | 'dead';
   attempts: number;

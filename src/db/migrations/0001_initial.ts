@@ -150,6 +150,7 @@ export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promi
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('file_id', 'text', (c) => c.notNull())
+    .addColumn('chat_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
@@ -165,6 +166,7 @@ export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promi
     .execute();
   await db.schema.createIndex('deliveries_due').on('deliveries').columns(['status', 'next_attempt_at']).execute();
   await db.schema.createIndex('deliveries_ws_file').on('deliveries').columns(['workspace_id', 'file_id']).execute();
+  await db.schema.createIndex('deliveries_chat_kind').on('deliveries').columns(['chat_id', 'kind']).execute();
   await db.schema
     .createTable('delivery_attempts')
     .addColumn('id', 'text', (c) => c.primaryKey())

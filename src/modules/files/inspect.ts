@@ -1,0 +1,60 @@
+// The Transform every uploaded file streams through: counts bytes (refusing past the limit the moment it is
+// passed), hashes with SHA-256, and holds back the first bytes until their content has been verified.
+import crypto from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { AppError } from '../../http/errors.js';
+import { SNIFF_BYTES, sniff } from './sniff.js';
+
+export interface Budget {
+  /** Bytes this request may still take before an upload quota is hit (Infinity when none applies). */
+  remainingBytes: number;
+}
+
+export class FileInspector extends Transform {
+  size = 0;
+  mimeType = 'application/octet-stream';
+  private readonly hash = crypto.createHash('sha256');
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private verified = false;
+
+  constructor(private readonly ext: string, private readonly maxBytes: number, private readonly maxFileSizeKb: number, private readonly budget: Budget) {
+    super();
+  }
+
+  get sha256(): string {
+    return this.hash.digest('hex');
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      return done(new AppError('FILE_TOO_LARGE', `This file is larger than the maximum of ${this.maxFileSizeKb} KB`, { maxFileSizeKb: this.maxFileSizeKb }));
+    }
+    this.budget.remainingBytes -= chunk.length;
+    if (this.budget.remainingBytes < 0) {
+      return done(new AppError('RATE_LIMITED', 'Upload quota reached: too many bytes this hour; try again later', { retryAfterSeconds: 3600 }));
+    }
+    this.hash.update(chunk);
+    if (this.verified) return done(null, chunk);
+    this.head.push(chunk);
+    this.headBytes += chunk.length;
+    if (this.headBytes < SNIFF_BYTES) return done();
+    this.verify().then(() => done(), done);
+  }
+
+  override _flush(done: TransformCallback) {
+    if (this.verified) return done();
+    this.verify().then(() => done(), done);
+  }
+
+  private async verify() {
+    const head = Buffer.concat(this.head);
+    this.head = [];
+    const verdict = await sniff(this.ext, head.subarray(0, SNIFF_BYTES));
+    if (!verdict.ok) throw new AppError('CONTENT_MISMATCH', verdict.reason);
+    this.mimeType = verdict.mimeType;
+    this.verified = true;
+    this.push(head);
+  }
+}

@@ -1,0 +1,169 @@
+// Accepting uploads under the admin's rules, and reading, listing and deleting files. Never imports Fastify.
+// Order of the truth: bytes durable in storage → one transaction writes rows, message and deliveries → announce.
+import type { IncomingMessage } from 'node:http';
+import type { Deps } from '../../deps.js';
+import type { ChatsTable, FilesTable } from '../../db/types.js';
+import { AppError, notFound } from '../../http/errors.js';
+import { nowIso } from '../../ids.js';
+import { getFileSettings, agentRules, visitorRules } from '../settings/file-upload.js';
+import { chatsRepo } from '../chats/repo.js';
+import { publishMessage, takeOverIfUnassigned, visitorAudience, MAX_TEXT } from '../chats/service.js';
+import { messageViews } from '../chats/view.js';
+import type { StaffContext } from '../workspaces/access.js';
+import { planDeliveries } from '../deliveries/plan.js';
+import { receiveFiles, type ReceivedFile } from './receive.js';
+import { makeThumbnail, wantsThumbnail } from './thumbnail.js';
+import { fileView } from './view.js';
+import { filesRepo, type ListFilter } from './repo.js';
+
+const MAX_FILES_PER_MESSAGE = 10;
+
+export interface UploadContext {
+  chat: ChatsTable;
+  uploaderRole: 'visitor' | 'agent';
+  uploaderId: string | null;
+  staff?: StaffContext;
+}
+
+async function openRequest(deps: Deps, chat: ChatsTable, requestId: string) {
+  const request = await deps.db.selectFrom('upload_requests').selectAll().where('id', '=', requestId).where('chat_id', '=', chat.id).executeTakeFirst();
+  if (!request) throw notFound('No such upload request in this chat');
+  if (request.status !== 'open') throw new AppError('REQUEST_CLOSED', `This upload request was already ${request.status}`);
+  return request;
+}
+
+export async function acceptUpload(deps: Deps, req: IncomingMessage, ctx: UploadContext) {
+  const { chat } = ctx;
+  const settings = await getFileSettings(deps.db, chat.workspace_id, deps.config.maxUploadMb);
+  const rules = ctx.uploaderRole === 'visitor' ? visitorRules(settings) : agentRules(settings);
+  if (!rules.enabled) {
+    throw new AppError('UPLOADS_DISABLED', ctx.uploaderRole === 'visitor' ? 'File uploads are turned off for visitors' : 'File uploads are turned off for agents');
+  }
+  if (chat.status === 'closed') throw new AppError('CHAT_CLOSED', 'This chat is closed');
+
+  let maxFiles = MAX_FILES_PER_MESSAGE;
+  const budget = { remainingBytes: Infinity };
+  if (ctx.uploaderRole === 'visitor' && ctx.uploaderId) {
+    const now = Date.now();
+    const usage = await filesRepo.usage(deps.db, ctx.uploaderId, new Date(now - 60_000).toISOString(), new Date(now - 3_600_000).toISOString());
+    const filesLeft = deps.config.visitorFilesPerMinute - usage.filesLastMinute;
+    budget.remainingBytes = deps.config.visitorBytesPerHour - usage.bytesLastHour;
+    if (filesLeft <= 0 || budget.remainingBytes <= 0) {
+      throw new AppError('RATE_LIMITED', filesLeft <= 0 ? 'Too many files this minute; try again shortly' : 'Upload quota reached for this hour', { retryAfterSeconds: filesLeft <= 0 ? 60 : 3600 });
+    }
+    maxFiles = Math.min(maxFiles, filesLeft);
+  }
+
+  // A bot's upload request narrows the allowed types; the field may precede the files (the widget sends it first).
+  const requestIdFromQuery = undefined as string | undefined;
+  let request: Awaited<ReturnType<typeof openRequest>> | undefined;
+  const { files, fields } = await receiveFiles(deps.storage, req, {
+    workspaceId: chat.workspace_id,
+    rules,
+    maxFiles,
+    budget,
+    beforeFirstFile: async (early) => {
+      const requestId = early.requestId ?? requestIdFromQuery;
+      if (!requestId || ctx.uploaderRole !== 'visitor') return {};
+      request = await openRequest(deps, chat, requestId);
+      return { narrowTypes: request.allowed_types, maxFiles: Math.min(maxFiles, request.max_files) };
+    },
+  });
+
+  const cleanup = () => Promise.allSettled(files.flatMap((f) => [deps.storage.delete(f.storageKey), deps.storage.delete(`${f.storageKey}.thumb`)]));
+  try {
+    const text = fields.text?.trim() ? fields.text : null;
+    if (text && text.length > MAX_TEXT) throw new AppError('VALIDATION_FAILED', 'The message is too long', { fields: { text: `At most ${MAX_TEXT} characters` } });
+    if (fields.requestId && !request) {
+      if (ctx.uploaderRole !== 'visitor') throw new AppError('BAD_REQUEST', 'Only visitors answer upload requests');
+      request = await openRequest(deps, chat, fields.requestId);
+      const allowed = request.allowed_types.split('|').filter(Boolean);
+      const wrong = files.find((f) => allowed.length > 0 && !allowed.includes(f.extension));
+      if (wrong) throw new AppError('FILE_TYPE_NOT_ALLOWED', `${wrong.extension.toUpperCase() || 'This'} files are not allowed here. Allowed: ${allowed.join(', ')}`, { allowedTypes: request.allowed_types });
+      if (files.length > request.max_files) throw new AppError('BAD_REQUEST', `At most ${request.max_files} files for this request`);
+    }
+    const thumbs = new Set<string>();
+    for (const f of files) {
+      if (wantsThumbnail(f.mimeType, f.size) && (await makeThumbnail(deps.storage, f.storageKey, `${f.storageKey}.thumb`))) thumbs.add(f.id);
+    }
+    const { messageRow, rows } = await commitUpload(deps, ctx, files, thumbs, text, request?.id ?? null);
+    const view = await publishMessage(deps, messageRow);
+    deps.hooks.deliveriesQueued();
+    if (ctx.staff) await takeOverIfUnassigned(deps, ctx.staff, chat);
+    if (request) await deps.hooks.requestAnswered(chat.id, request.id);
+    if (ctx.uploaderRole === 'visitor') {
+      const [forVisitor] = await messageViews(deps.db, [messageRow], visitorAudience(deps));
+      return { files: rows.map((r) => fileView(r, visitorAudience(deps))), message: forVisitor! };
+    }
+    return { files: rows.map((r) => fileView(r, { kind: 'staff' })), message: view };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+async function commitUpload(deps: Deps, ctx: UploadContext, files: ReceivedFile[], thumbs: Set<string>, text: string | null, requestId: string | null) {
+  const { chat } = ctx;
+  return deps.db.transaction().execute(async (trx) => {
+    if (requestId) {
+      const r = await trx.updateTable('upload_requests').set({ status: 'answered' }).where('id', '=', requestId).where('status', '=', 'open').executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw new AppError('REQUEST_CLOSED', 'This upload request was already answered, skipped or expired');
+    }
+    const current = await trx.selectFrom('chats').select('status').where('id', '=', chat.id).executeTakeFirst();
+    if (!current || current.status === 'closed') throw new AppError('CHAT_CLOSED', 'This chat is closed');
+    const messageRow = await chatsRepo.insertMessage(trx, {
+      chat_id: chat.id, workspace_id: chat.workspace_id, author_role: ctx.uploaderRole, author_id: ctx.uploaderId, text,
+      kind: 'file', file_ids: JSON.stringify(files.map((f) => f.id)), request_id: requestId, meta: null,
+    });
+    const createdAt = nowIso();
+    const rows: FilesTable[] = files.map((f) => ({
+      id: f.id, workspace_id: chat.workspace_id, chat_id: chat.id, message_id: messageRow.id, name: f.name, size: f.size,
+      mime_type: f.mimeType, extension: f.extension, sha256: f.sha256, storage_key: f.storageKey,
+      thumbnail_key: thumbs.has(f.id) ? `${f.storageKey}.thumb` : null, uploader_role: ctx.uploaderRole, uploader_id: ctx.uploaderId,
+      request_id: requestId, remote_uid: null, remote_url: null, created_at: createdAt,
+    }));
+    await trx.insertInto('files').values(rows).execute();
+    await planDeliveries(trx, rows);
+    return { messageRow, rows };
+  });
+}
+
+export async function fileForVisitor(deps: Deps, visitorId: string, fileId: string) {
+  const f = await filesRepo.byId(deps.db, fileId);
+  if (!f) throw notFound('No such file');
+  const chat = await chatsRepo.chatById(deps.db, f.chat_id);
+  if (!chat || chat.visitor_id !== visitorId) throw notFound('No such file');
+  return f;
+}
+
+export async function fileForStaff(deps: Deps, workspaceIds: string[], fileId: string) {
+  const f = await filesRepo.byId(deps.db, fileId);
+  if (!f || !workspaceIds.includes(f.workspace_id)) throw notFound('No such file');
+  return f;
+}
+
+export async function listFiles(deps: Deps, workspaceId: string, filter: ListFilter) {
+  const rows = await filesRepo.listForWorkspace(deps.db, workspaceId, { ...filter, limit: filter.limit + 1 }).execute();
+  const page = rows.slice(0, filter.limit);
+  return { rows: page, nextCursor: rows.length > filter.limit ? page[page.length - 1]!.id : null };
+}
+
+/** Removes the row and the bytes; the message keeps the file's id and shows it as deleted. */
+export async function deleteFile(deps: Deps, workspaceId: string, fileId: string) {
+  const f = await filesRepo.byId(deps.db, fileId);
+  if (!f || f.workspace_id !== workspaceId) throw notFound('No such file');
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('deliveries').where('file_id', '=', f.id).where('status', 'in', ['pending', 'failed']).execute();
+    await trx.deleteFrom('files').where('id', '=', f.id).execute();
+  });
+  await deps.storage.delete(f.storage_key);
+  if (f.thumbnail_key) await deps.storage.delete(f.thumbnail_key);
+  if (f.message_id) {
+    const m = await chatsRepo.messageById(deps.db, f.message_id);
+    if (m) {
+      const payload = { messageId: m.id, chatId: m.chat_id, fileId: f.id };
+      deps.realtime.toChatVisitor(m.chat_id, 'file.deleted', payload);
+      deps.realtime.toWorkspaceAgents(m.workspace_id, 'file.deleted', payload);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+// Registers the feature modules that bring routes and background workers (files, settings, integrations,
+// deliveries, bot). Core routes (auth, workspaces, chats) are registered by app.ts itself.
+import type { Deps } from '../deps.js';
+import type { App } from '../http/types.js';
+import { filesRoutes } from './files/routes.js';
+import { settingsRoutes } from './settings/routes.js';
+
+export interface Workers {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export async function extraModules(app: App, deps: Deps): Promise<Workers> {
+  await filesRoutes(app, deps);
+  await settingsRoutes(app, deps);
+  const workers: Workers[] = [];
+  return {
+    start: () => workers.forEach((w) => w.start()),
+    stop: async () => { await Promise.all(workers.map((w) => w.stop())); },
+  };
+}

@@ -1,0 +1,49 @@
+// Two Parley nodes in one test on one PostgreSQL database and one Redis: what is posted to node A reaches a
+// socket connected to node B. Runs on every pass (PostgreSQL and Redis are always on the test machine).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../support/server.js';
+import { createPgDatabase } from '../support/databases.js';
+import { call, login, widgetSession } from '../support/client.js';
+import { collect, connect } from '../support/sockets.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+let a: TestServer;
+let b: TestServer;
+let drop: () => Promise<void>;
+beforeAll(async () => {
+  const db = await createPgDatabase();
+  drop = db.drop;
+  a = await startServer({ databaseUrl: db.url, env: { REDIS_URL } });
+  b = await startServer({ databaseUrl: db.url, env: { REDIS_URL } });
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await drop?.();
+});
+
+describe('two nodes on PostgreSQL and Redis', () => {
+  it('delivers a message posted to node A to sockets on node B (agent and visitor)', async () => {
+    expect(a.workspaceId).toBe(b.workspaceId);
+    const cookie = await login(a.url, a.admin.email, a.admin.password);
+    const v = await widgetSession(a.url, a.widgetKey);
+    const agentOnB = await connect(b.url, {}, { cookie });
+    const visitorOnB = await connect(b.url, { token: v.visitorToken });
+    const agentGot = collect(agentOnB, 'message.created');
+    const visitorGot = collect(visitorOnB, 'message.created');
+    await call(a.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text: 'from A' } });
+    expect((await agentGot.next((p) => p.message.text === 'from A')).message.chatId).toBe(v.chat.id);
+    await call(a.url, 'POST', `/api/workspaces/${a.workspaceId}/chats/${v.chat.id}/messages`, { cookie, body: { text: 'agent via A' } });
+    await visitorGot.next((p) => p.message.text === 'agent via A');
+    // A session made on A is valid on B: sessions live in the database.
+    expect((await call(b.url, 'GET', '/api/auth/me', { cookie })).status).toBe(200);
+    agentOnB.close();
+    visitorOnB.close();
+  });
+
+  it('reports Redis in readiness', async () => {
+    const r = await call(b.url, 'GET', '/readyz');
+    expect(r.status).toBe(200);
+    expect(r.body.checks).toMatchObject({ database: 'ok', redis: 'ok', storage: 'ok' });
+  });
+});

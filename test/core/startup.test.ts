@@ -1,0 +1,99 @@
+// Start-up as an operator meets it: bad configuration, first start, restart on the same data directory.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { runMain, spawnServer } from '../support/process.js';
+import { call, login, widgetSession } from '../support/client.js';
+
+const dirs: string[] = [];
+const tmp = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-start-')); dirs.push(d); return d; };
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe('configuration', () => {
+  it('uses the contract defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', storage: 'local', publicUrl: 'http://127.0.0.1:3000', allowPrivateCallbacks: false, maxUploadMb: 1024 });
+    expect(c.dataDir).toBe(path.resolve('./data'));
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.redisUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PARLEY_STORAGE', 'floppy'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'not a url'],
+    ['PARLEY_ALLOW_PRIVATE_CALLBACKS', 'maybe'],
+    ['PARLEY_MAX_UPLOAD_MB', '-1'],
+  ])('names %s when its value is bad', (variable, value) => {
+    try {
+      loadConfig({ [variable]: value });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).variable).toBe(variable);
+    }
+  });
+
+  it('stops start-up with one clear line naming the variable, no stack trace', async () => {
+    const { done } = runMain({ PORT: 'abc', PARLEY_DATA_DIR: tmp() });
+    const r = await done;
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/PORT/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops start-up with one line naming DATABASE_URL when the database does not answer', async () => {
+    const { done } = runMain({ PORT: '0', PARLEY_DATA_DIR: tmp(), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const r = await done;
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/DATABASE_URL/);
+  });
+});
+
+describe('first start and restart', () => {
+  it('prints a generated owner password once, creates nothing new on the second start, and keeps chats across restarts', async () => {
+    const dataDir = tmp();
+    const first = await spawnServer({ PARLEY_DATA_DIR: dataDir });
+    const m = first.output().match(/Owner admin: (\S+)\s+Password:\s+(\S+)/);
+    expect(m).toBeTruthy();
+    const [, email, password] = m!;
+    expect(fs.existsSync(path.join(dataDir, 'parley.db'))).toBe(true);
+    const cookie = await login(first.url, email!, password!);
+    const ws = (await call(first.url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0];
+    const v = await widgetSession(first.url, ws.widgetKey);
+    await call(first.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text: 'remember me' } });
+    expect(await first.stop()).toBe(0);
+
+    const second = await spawnServer({ PARLEY_DATA_DIR: dataDir });
+    expect(second.output()).not.toMatch(/Password:/);
+    const cookie2 = await login(second.url, email!, password!);
+    const list = await call(second.url, 'GET', '/api/workspaces', { cookie: cookie2 });
+    expect(list.body.workspaces).toHaveLength(1);
+    const again = await widgetSession(second.url, ws.widgetKey, v.visitorToken);
+    expect(again.chat.id).toBe(v.chat.id);
+    const msgs = await call(second.url, 'GET', '/api/widget/chat/messages', { token: v.visitorToken });
+    expect(msgs.body.messages.map((x: any) => x.text)).toContain('remember me');
+    await second.stop();
+  });
+});
+
+describe('health and API document', () => {
+  it('answers /healthz, /readyz and serves an OpenAPI document generated from the route schemas', async () => {
+    const srv = await spawnServer({ PARLEY_DATA_DIR: tmp(), PARLEY_ADMIN_EMAIL: 'a@b.test', PARLEY_ADMIN_PASSWORD: 'long-enough-pw' });
+    expect((await call(srv.url, 'GET', '/healthz')).status).toBe(200);
+    const ready = await call(srv.url, 'GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.database).toBe('ok');
+    const doc = await call(srv.url, 'GET', '/api/openapi.json');
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/widget/{widgetKey}/session', '/api/workspaces/{ws}/chats']));
+    expect(doc.body.paths['/api/auth/login'].post.requestBody.content['application/json'].schema.required).toEqual(['email', 'password']);
+    await srv.stop();
+  });
+});
