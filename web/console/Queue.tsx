@@ -1,0 +1,58 @@
+// The queue column: tabs Bot / Waiting / Open / Closed, each chat with its last message, unread badge and "Take".
+import { useState } from 'react';
+import type { ChatStatus } from '../ui/types.js';
+import { formatTime } from '../ui/format.js';
+import { STATUSES, STATUS_LABELS, chatLabel, type QueueChat } from './useQueue.js';
+
+export interface QueueProps {
+  byStatus: (s: ChatStatus) => QueueChat[];
+  hasMore: (s: ChatStatus) => boolean;
+  onLoadMore: (s: ChatStatus) => void;
+  selectedId?: string;
+  unread: Record<string, number>;
+  onSelect: (chatId: string) => void;
+  onTake: (chatId: string) => void;
+}
+
+export function Queue({ byStatus, hasMore, onLoadMore, selectedId, unread, onSelect, onTake }: QueueProps) {
+  const [tab, setTab] = useState<ChatStatus>('waiting');
+  const list = byStatus(tab);
+  return (
+    <nav className="c-queue" aria-label="Chat queue">
+      <div className="c-tabs" role="tablist" aria-label="Chats by status">
+        {STATUSES.map((s) => {
+          const count = byStatus(s).length;
+          return (
+            <button key={s} type="button" role="tab" id={`tab-${s}`} aria-selected={tab === s} aria-controls="queue-panel" className="c-tab" onClick={() => setTab(s)}>
+              {STATUS_LABELS[s]}
+              {s !== 'closed' && count > 0 && <span className="c-tab__count" aria-label={`${count} chats`}>{count}</span>}
+            </button>
+          );
+        })}
+      </div>
+      <ul className="c-queue__list" id="queue-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        {list.length === 0 && <li className="c-queue__empty">No {STATUS_LABELS[tab].toLowerCase()} chats</li>}
+        {list.map((c) => (
+          <li key={c.id} className={`c-queue__item${c.id === selectedId ? ' is-selected' : ''}`}>
+            <button type="button" className="c-queue__open" onClick={() => onSelect(c.id)} aria-current={c.id === selectedId ? 'true' : undefined}>
+              <span className="c-queue__top">
+                <span className="c-queue__name">{chatLabel(c)}</span>
+                {unread[c.id] ? <span className="c-unread" aria-label={`${unread[c.id]} unread`}>{unread[c.id]}</span> : null}
+                <time className="c-queue__time">{formatTime(c.lastMessageAt ?? c.updatedAt)}</time>
+              </span>
+              <span className="c-queue__preview">{c.preview ?? ' '}</span>
+            </button>
+            {(c.status === 'bot' || c.status === 'waiting') && (
+              <button type="button" className="c-queue__take" onClick={() => onTake(c.id)} aria-label={`Take ${chatLabel(c)}`}>
+                Take
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {hasMore(tab) && (
+        <button type="button" className="c-queue__more" onClick={() => onLoadMore(tab)}>Load more</button>
+      )}
+    </nav>
+  );
+}

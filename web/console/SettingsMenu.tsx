@@ -1,0 +1,57 @@
+// The chat's "Settings" menu; its "Files Attachment" item opens the file picker, and the chosen files are sent.
+import { useEffect, useRef, useState } from 'react';
+
+export function SettingsMenu({ onFiles, disabled }: { onFiles: (files: File[]) => void; disabled?: boolean }) {
+  const [open, setOpen] = useState(false);
+  const wrap = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: MouseEvent | KeyboardEvent) => {
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !wrap.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [open]);
+
+  return (
+    <div className="c-menu" ref={wrap}>
+      <button type="button" aria-haspopup="menu" aria-expanded={open} disabled={disabled} onClick={() => setOpen((o) => !o)}>
+        Settings ▾
+      </button>
+      {open && (
+        <div className="c-menu__list" role="menu" aria-label="Chat settings">
+          <button
+            type="button"
+            role="menuitem"
+            autoFocus
+            onClick={() => {
+              setOpen(false);
+              input.current?.click();
+            }}
+          >
+            Files Attachment
+          </button>
+        </div>
+      )}
+      <input
+        ref={input}
+        type="file"
+        multiple
+        hidden
+        tabIndex={-1}
+        aria-hidden="true"
+        onChange={(e) => {
+          const files = Array.from(e.currentTarget.files ?? []);
+          e.currentTarget.value = '';
+          if (files.length) onFiles(files);
+        }}
+      />
+    </div>
+  );
+}

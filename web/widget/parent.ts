@@ -1,0 +1,16 @@
+// The only conversation with the host page: open/close notices over postMessage, nothing else crosses.
+
+export const inFrame = window.parent !== window;
+
+export function askParentToClose() {
+  if (inFrame) window.parent.postMessage({ type: 'parley:close' }, '*');
+}
+
+/** Calls `onOpen` when the loader says the chat was opened (to move focus into the composer). */
+export function onParentOpen(onOpen: () => void): () => void {
+  const listener = (e: MessageEvent) => {
+    if (e.source === window.parent && (e.data as { type?: string } | null)?.type === 'parley:open') onOpen();
+  };
+  window.addEventListener('message', listener);
+  return () => window.removeEventListener('message', listener);
+}
