@@ -1,0 +1,261 @@
+// Sends one file to a workspace's HTTP callback: a Standard-Webhooks-signed multipart/form-data POST.
+// The file is streamed twice (once through the HMAC, once to the network) and never buffered; every network
+// outcome comes back as a CallbackResult with a plain reason, never as a thrown error.
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+import { request, type Dispatcher } from 'undici';
+import { assertPublicUrl, createGuardedDispatcher, SsrfError } from '../integrations/ssrf.js';
+import { createPayloadSigner } from './signing.js';
+
+export interface CallbackFile {
+  name: string;
+  contentType: string;
+  size: number;
+  /** A fresh stream of the file's bytes; called twice per send, and both must yield the same bytes. */
+  open: () => Promise<Readable>;
+}
+
+export interface SendCallbackOptions {
+  url: string;
+  signingSecret: string;
+  /** The delivery id, sent as webhook-id (the same on every retry so receivers can de-duplicate). */
+  deliveryId: string;
+  timestampSec?: number;
+  /** Text fields, sent before the file: chatID, fileId, fileName, mimeType, size, sha256, uploaderRole, ... */
+  fields: Record<string, string>;
+  file: CallbackFile;
+  allowPrivate: boolean;
+  connectTimeoutMs?: number;
+  /** Whole exchange (send + answer); default 30 s plus one second per MB of file. */
+  timeoutMs?: number;
+}
+
+export type CallbackResult =
+  | { ok: true; httpStatus: number; uid: string; url?: string; responseBody: string }
+  | { ok: false; httpStatus?: number; error: string; responseBody?: string };
+
+const MAX_ANSWER_BYTES = 64 * 1024;
+const USER_AGENT = 'Parley-Webhooks/1';
+
+/** A problem reading our own file (not the network's fault), told apart so the reason says so. */
+class FileReadError extends Error {}
+
+interface MultipartFrame {
+  boundary: string;
+  head: Buffer;
+  tail: Buffer;
+  contentLength: number;
+}
+
+// Per the HTML form-submission algorithm that RFC 7578 defers to: ", CR and LF in a name or file name are
+// percent-encoded. The exact name is also sent losslessly in the fileName text field.
+function escapeQuoted(value: string): string {
+  return value.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;[\x20-\x7e]*)?$/;
+
+/** The file's content type if it is a well-formed media type; otherwise octet-stream, so it cannot add a header. */
+function safeContentType(contentType: string): string {
+  const trimmed = contentType.trim();
+  return MEDIA_TYPE.test(trimmed) ? trimmed : 'application/octet-stream';
+}
+
+/** Everything around the file's bytes. One random boundary per send, so both passes produce identical bodies. */
+function frameMultipart(fields: Record<string, string>, file: CallbackFile): MultipartFrame {
+  const boundary = `----ParleyBoundary${crypto.randomBytes(16).toString('hex')}`;
+  let head = '';
+  for (const [name, value] of Object.entries(fields)) {
+    head += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeQuoted(name)}"\r\n\r\n${value}\r\n`;
+  }
+  head +=
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${escapeQuoted(file.name)}"\r\n` +
+    `Content-Type: ${safeContentType(file.contentType)}\r\n\r\n`;
+  const headBytes = Buffer.from(head, 'utf8');
+  const tailBytes = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
+  return { boundary, head: headBytes, tail: tailBytes, contentLength: headBytes.length + file.size + tailBytes.length };
+}
+
+/** The file's bytes, failing if there are more or fewer than file.size (content-length and signature rely on it). */
+async function* fileBytes(file: CallbackFile): AsyncGenerator<Buffer> {
+  let source: Readable;
+  try {
+    source = await file.open();
+  } catch (err) {
+    throw new FileReadError(`could not open the file: ${(err as Error).message}`);
+  }
+  let seen = 0;
+  try {
+    for await (const chunk of source) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      seen += bytes.length;
+      if (seen > file.size) throw new FileReadError(`the file has more than its recorded ${file.size} bytes`);
+      yield bytes;
+    }
+  } catch (err) {
+    if (err instanceof FileReadError) throw err;
+    throw new FileReadError(`could not read the file: ${(err as Error).message}`);
+  } finally {
+    source.destroy();
+  }
+  if (seen !== file.size) throw new FileReadError(`the file has ${seen} bytes, not its recorded ${file.size}`);
+}
+
+async function* bodyChunks(frame: MultipartFrame, file: CallbackFile): AsyncGenerator<Buffer> {
+  yield frame.head;
+  yield* fileBytes(file);
+  yield frame.tail;
+}
+
+/** Reads the answer, or undefined once it passes MAX_ANSWER_BYTES (the rest is abandoned, not downloaded). */
+async function readAnswer(body: Dispatcher.ResponseData['body']): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_ANSWER_BYTES) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Judges a 2xx answer by the contract: {"status":0,"uid":…,"url"?} or {"status":1,"message":…}. */
+function judgeAnswer(httpStatus: number, responseBody: string): CallbackResult {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(responseBody);
+  } catch {
+    return { ok: false, httpStatus, error: 'receiver answer is not valid JSON', responseBody };
+  }
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
+    return { ok: false, httpStatus, error: 'receiver answer is not a JSON object', responseBody };
+  }
+  const { status, uid, url, message } = answer as Record<string, unknown>;
+  if (status === 1) {
+    const reason = typeof message === 'string' && message ? message.slice(0, 500) : 'no message given';
+    return { ok: false, httpStatus, error: `receiver refused: ${reason}`, responseBody };
+  }
+  if (status !== 0) return { ok: false, httpStatus, error: 'receiver answer has no status 0 or 1', responseBody };
+  const uidText = typeof uid === 'number' && Number.isFinite(uid) ? String(uid) : typeof uid === 'string' ? uid : '';
+  if (!uidText) return { ok: false, httpStatus, error: 'receiver answered status 0 without a uid', responseBody };
+  return { ok: true, httpStatus, uid: uidText, url: typeof url === 'string' ? url : undefined, responseBody };
+}
+
+/** The first error code along an error's causes (undici and happy-eyeballs wrap the socket's error). */
+function findCause(err: unknown): { code?: string; ssrf?: SsrfError; file?: FileReadError } {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  const found: { code?: string; ssrf?: SsrfError; file?: FileReadError } = {};
+  while (queue.length > 0) {
+    const current = queue.shift();
+    if (!current || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    if (current instanceof SsrfError) found.ssrf ??= current;
+    if (current instanceof FileReadError) found.file ??= current;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') found.code ??= code;
+    queue.push((current as { cause?: unknown }).cause, ...((current as { errors?: unknown[] }).errors ?? []));
+  }
+  return found;
+}
+
+function describeFailure(err: unknown, timedOut: boolean, timeoutMs: number, connectTimeoutMs: number): string {
+  if (timedOut) return `timed out after ${timeoutMs} ms`;
+  const { code, ssrf, file } = findCause(err);
+  if (ssrf) return ssrf.message;
+  if (file) return file.message;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset by the receiver';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return `could not connect within ${connectTimeoutMs} ms`;
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `timed out after ${timeoutMs} ms`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+  }
+  if (code && /CERT|TLS|SSL/.test(code)) return `TLS handshake failed (${code})`;
+  return `request failed: ${(err as Error)?.message ?? String(err)}`;
+}
+
+/** POSTs the file and its fields to the callback URL and reports what happened. */
+export async function sendCallback(opts: SendCallbackOptions): Promise<CallbackResult> {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
+  const timeoutMs = opts.timeoutMs ?? 30_000 + Math.ceil(opts.file.size / 1000); // 30 s + 1 MB/s
+  const timestampSec = opts.timestampSec ?? Math.floor(Date.now() / 1000);
+
+  try {
+    await assertPublicUrl(opts.url, { allowPrivate: opts.allowPrivate, what: 'callback URL' });
+  } catch (err) {
+    return { ok: false, error: err instanceof SsrfError ? err.message : String(err) };
+  }
+
+  // Standard Webhooks signs the raw body, so the whole body goes through the HMAC before the first byte is sent.
+  const frame = frameMultipart(opts.fields, opts.file);
+  let signature: string;
+  try {
+    const signer = createPayloadSigner(opts.signingSecret, opts.deliveryId, timestampSec);
+    for await (const chunk of bodyChunks(frame, opts.file)) signer.update(chunk);
+    signature = signer.signature();
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+
+  const dispatcher = createGuardedDispatcher({ allowPrivate: opts.allowPrivate, connectTimeoutMs });
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, timeoutMs);
+  try {
+    const response = await request(opts.url, {
+      method: 'POST',
+      dispatcher,
+      signal: abort.signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      headers: {
+        'content-type': `multipart/form-data; boundary=${frame.boundary}`,
+        'content-length': String(frame.contentLength),
+        'user-agent': USER_AGENT,
+        'webhook-id': opts.deliveryId,
+        'webhook-timestamp': String(timestampSec),
+        'webhook-signature': signature,
+      },
+      body: Readable.from(bodyChunks(frame, opts.file), { objectMode: false }),
+    });
+    const httpStatus = response.statusCode;
+    const responseBody = await readAnswer(response.body);
+    if (responseBody === undefined) {
+      return { ok: false, httpStatus, error: `receiver answer is larger than ${MAX_ANSWER_BYTES / 1024} KiB` };
+    }
+    if (httpStatus >= 300 && httpStatus < 400) {
+      // Following a redirect would let a public URL bounce us to a private one, and would re-send the file.
+      const error = `receiver answered HTTP ${httpStatus}; redirects are not followed`;
+      return { ok: false, httpStatus, error, responseBody };
+    }
+    if (httpStatus < 200 || httpStatus >= 300) {
+      return { ok: false, httpStatus, error: `receiver answered HTTP ${httpStatus}`, responseBody };
+    }
+    return judgeAnswer(httpStatus, responseBody);
+  } catch (err) {
+    return { ok: false, error: describeFailure(err, timedOut, timeoutMs, connectTimeoutMs) };
+  } finally {
+    clearTimeout(timer);
+    await dispatcher.destroy().catch(() => undefined);
+  }
+}
