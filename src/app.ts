@@ -16,7 +16,6 @@ import type { Deps, Hooks } from './deps.js';
 import { createDb, type DbHandle } from './db/index.js';
 import { createKeyring, loadMasterKey } from './keyring.js';
 import { createLocalStore } from './storage/local.js';
-import { createS3Store } from './storage/s3.js';
 import type { BlobStore } from './storage/index.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerAuth } from './http/auth.js';
@@ -43,8 +42,11 @@ export interface ParleyApp {
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
-export function createStorage(config: Config): BlobStore {
-  if (config.storage === 's3' && config.s3) return createS3Store(config.s3);
+export async function createStorage(config: Config): Promise<BlobStore> {
+  if (config.storage === 's3' && config.s3) {
+    const { createS3Store } = await import('./storage/s3.js');
+    return createS3Store(config.s3);
+  }
   return createLocalStore(path.join(config.dataDir, 'files'));
 }
 
@@ -58,7 +60,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     throw Object.assign(new Error(`${variable}: cannot open the database (${(err as Error).message})`), { variable });
   }
   const keyring = createKeyring(loadMasterKey(config.secretKey, config.dataDir));
-  const storage = createStorage(config);
+  const storage = await createStorage(config);
 
   const app = Fastify({
     loggerInstance: log,

@@ -38,6 +38,8 @@ export interface Config {
   /** Delivery retry schedule in seconds (Standard Webhooks-like). */
   deliveryScheduleSeconds: number[];
   deliveryPollMs: number;
+  /** How long a node holds a claimed delivery before another may take it (extended while sending). */
+  deliveryLeaseSeconds: number;
   signedUrlTtlSeconds: number;
   loginAttemptsPerWindow: number;
   trustProxy: boolean;
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     visitorBytesPerHour: int(env, 'PARLEY_VISITOR_MB_PER_HOUR', 2048, 1) * 1024 * 1024,
     deliveryScheduleSeconds: schedule.map(Number),
     deliveryPollMs: int(env, 'PARLEY_DELIVERY_POLL_MS', 1000, 10),
+    deliveryLeaseSeconds: int(env, 'PARLEY_DELIVERY_LEASE_SECONDS', 120, 1),
     signedUrlTtlSeconds: int(env, 'PARLEY_SIGNED_URL_TTL_SECONDS', 3600, 1),
     loginAttemptsPerWindow: int(env, 'PARLEY_LOGIN_ATTEMPTS', 10, 1),
     trustProxy: bool(env, 'PARLEY_TRUST_PROXY', false),

@@ -4,6 +4,9 @@ import type { Deps } from '../deps.js';
 import type { App } from '../http/types.js';
 import { filesRoutes } from './files/routes.js';
 import { settingsRoutes } from './settings/routes.js';
+import { integrationsRoutes } from './integrations/routes.js';
+import { deliveriesRoutes } from './deliveries/routes.js';
+import { createDeliveryWorker } from './deliveries/worker.js';
 
 export interface Workers {
   start(): void;
@@ -13,7 +16,12 @@ export interface Workers {
 export async function extraModules(app: App, deps: Deps): Promise<Workers> {
   await filesRoutes(app, deps);
   await settingsRoutes(app, deps);
+  await integrationsRoutes(app, deps);
+  await deliveriesRoutes(app, deps);
   const workers: Workers[] = [];
+  const deliveryWorker = createDeliveryWorker(deps);
+  deps.hooks.deliveriesQueued = () => deliveryWorker.wake();
+  workers.push(deliveryWorker);
   return {
     start: () => workers.forEach((w) => w.start()),
     stop: async () => { await Promise.all(workers.map((w) => w.stop())); },

@@ -1,8 +1,10 @@
 // Real Socket.IO clients for tests, and a way to wait for an event that matches (never a fixed sleep).
 import { io, type Socket } from 'socket.io-client';
 
-export async function connect(url: string, auth: Record<string, unknown>, extraHeaders?: Record<string, string>): Promise<Socket> {
-  const socket = io(url, { path: '/socket.io', auth, extraHeaders, transports: ['websocket'], reconnection: false, forceNew: true });
+export async function connect(url: string, auth: Record<string, unknown>, extraHeaders?: Record<string, string>, beforeConnect?: (s: Socket) => void): Promise<Socket> {
+  const socket = io(url, { path: '/socket.io', auth, extraHeaders, transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false });
+  beforeConnect?.(socket);
+  socket.connect();
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (err) => reject(err));

@@ -6,7 +6,7 @@ import { buildS3Key } from './s3-forwarder.js';
 
 export interface PlannedFile { id: string; workspace_id: string; chat_id: string; name: string }
 
-export async function planDeliveries(trx: Db, files: PlannedFile[]): Promise<number> {
+export async function planDeliveries(trx: Db, files: PlannedFile[], only?: 's3' | 'callback'): Promise<number> {
   if (files.length === 0) return 0;
   const workspaceId = files[0]!.workspace_id;
   const s3 = await trx.selectFrom('s3_integrations').select(['folder', 'disabled']).where('workspace_id', '=', workspaceId).executeTakeFirst();
@@ -15,7 +15,7 @@ export async function planDeliveries(trx: Db, files: PlannedFile[]): Promise<num
   const rows = [];
   const taken = new Map<string, Set<string>>();
   for (const f of files) {
-    if (s3 && s3.disabled === 0) {
+    if (s3 && s3.disabled === 0 && only !== 'callback') {
       let names = taken.get(f.chat_id);
       if (!names) {
         const keys = await trx.selectFrom('deliveries').select('s3_key').where('chat_id', '=', f.chat_id).where('kind', '=', 's3').execute();
@@ -26,7 +26,7 @@ export async function planDeliveries(trx: Db, files: PlannedFile[]): Promise<num
       names.add(key.split('/').pop()!);
       rows.push({ kind: 's3' as const, file: f, s3Key: key });
     }
-    if (callback && callback.disabled === 0) rows.push({ kind: 'callback' as const, file: f, s3Key: null });
+    if (callback && callback.disabled === 0 && only !== 's3') rows.push({ kind: 'callback' as const, file: f, s3Key: null });
   }
   if (rows.length === 0) return 0;
   await trx.insertInto('deliveries').values(rows.map((r) => ({

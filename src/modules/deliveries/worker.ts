@@ -1,0 +1,154 @@
+// The delivery worker that runs in every server process: claims due deliveries, records each attempt before
+// sending, sends (callback or S3), and records the outcome with retries on a backoff schedule, then `dead`.
+import crypto from 'node:crypto';
+import type { Deps } from '../../deps.js';
+import type { DeliveriesTable, FilesTable } from '../../db/types.js';
+import { newId, nowIso } from '../../ids.js';
+import { sendCallback } from './callback-sender.js';
+import { forwardToS3 } from './s3-forwarder.js';
+import { claimDue, extendLease } from './claim.js';
+import { deliveryView } from './view.js';
+import { getCallbackSettings } from '../integrations/callback-settings.js';
+import { s3Target } from '../integrations/s3-settings.js';
+
+const CONCURRENCY = 4;
+
+type Outcome = { ok: true; httpStatus?: number; uid?: string; url?: string } | { ok: false; httpStatus?: number; error: string; final?: boolean };
+
+export interface DeliveryWorker { start(): void; stop(): Promise<void>; wake(): void; runOnce(): Promise<number> }
+
+export function createDeliveryWorker(deps: Deps): DeliveryWorker {
+  const owner = `node_${crypto.randomBytes(6).toString('hex')}`;
+  const leaseMs = deps.config.deliveryLeaseSeconds * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let stopped = true;
+  let again = false;
+  const inFlight = new Set<Promise<void>>();
+
+  async function tick(): Promise<number> {
+    if (running) { again = true; return 0; }
+    running = true;
+    let handled = 0;
+    try {
+      do {
+        again = false;
+        const free = CONCURRENCY - inFlight.size;
+        if (free <= 0) break;
+        const claimed = await claimDue(deps.db, deps.dialect, owner, leaseMs, free);
+        handled += claimed.length;
+        for (const d of claimed) {
+          const p = attempt(d).catch((err) => deps.log.error({ err, deliveryId: d.id }, 'delivery attempt crashed'))
+            .finally(() => { inFlight.delete(p); if (!stopped) schedule(0); });
+          inFlight.add(p);
+        }
+        if (claimed.length === free) again = true;
+      } while (again && !stopped);
+    } catch (err) {
+      deps.log.warn({ err }, 'delivery poll failed');
+    } finally {
+      running = false;
+    }
+    return handled;
+  }
+
+  function schedule(ms: number) {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => { timer = undefined; void tick().finally(() => schedule(deps.config.deliveryPollMs)); }, ms);
+  }
+
+  async function attempt(d: DeliveriesTable) {
+    const attemptId = newId();
+    const startedAt = nowIso();
+    // Recorded before the send: a crash mid-send leaves a visible attempt without an outcome.
+    await deps.db.transaction().execute(async (trx) => {
+      await trx.insertInto('delivery_attempts').values({ id: attemptId, delivery_id: d.id, started_at: startedAt, finished_at: null, outcome: null, http_status: null, error: null }).execute();
+      await trx.updateTable('deliveries').set({ attempts: d.attempts + 1 }).where('id', '=', d.id).execute();
+    });
+    const heartbeat = setInterval(() => void extendLease(deps.db, d.id, owner, leaseMs).catch(() => {}), Math.max(200, leaseMs / 3));
+    let outcome: Outcome;
+    try {
+      outcome = await send(d);
+    } catch (err) {
+      outcome = { ok: false, error: (err as Error).message || 'unexpected error' };
+    } finally {
+      clearInterval(heartbeat);
+    }
+    await record(d, attemptId, d.attempts + 1, outcome);
+  }
+
+  async function send(d: DeliveriesTable): Promise<Outcome> {
+    const file = await deps.db.selectFrom('files').selectAll().where('id', '=', d.file_id).executeTakeFirst();
+    if (!file) return { ok: false, error: 'the file was deleted', final: true };
+    const open = () => deps.storage.get(file.storage_key);
+    if (d.kind === 'callback') {
+      const settings = await getCallbackSettings(deps, d.workspace_id);
+      if (!settings.configured || !settings.signingSecret) return { ok: false, error: 'the callback is not configured', final: true };
+      if (settings.disabled) return { ok: false, error: 'the callback is disabled', final: true };
+      const r = await sendCallback({
+        url: settings.url, signingSecret: settings.signingSecret, deliveryId: d.id,
+        fields: callbackFields(file), file: { name: file.name, contentType: file.mime_type, size: Number(file.size), open },
+        allowPrivate: deps.config.allowPrivateCallbacks,
+      });
+      return r.ok ? { ok: true, httpStatus: r.httpStatus, uid: r.uid, url: r.url } : { ok: false, httpStatus: r.httpStatus, error: r.error };
+    }
+    const target = await s3Target(deps, d.workspace_id);
+    if (!target) return { ok: false, error: 'AWS S3 is not configured', final: true };
+    if (target.disabled) return { ok: false, error: 'AWS S3 File Store is disabled', final: true };
+    const r = await forwardToS3(target, d.s3_key!, { open, contentType: file.mime_type, fileName: file.name, size: Number(file.size) }, { allowPrivate: deps.config.allowPrivateCallbacks });
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  async function record(d: DeliveriesTable, attemptId: string, attempts: number, outcome: Outcome) {
+    const finishedAt = nowIso();
+    const schedule = deps.config.deliveryScheduleSeconds;
+    const retryIn = !outcome.ok && !outcome.final && attempts <= schedule.length ? schedule[attempts - 1]! * (0.8 + Math.random() * 0.4) : undefined;
+    const status: DeliveriesTable['status'] = outcome.ok ? 'succeeded' : retryIn !== undefined ? 'failed' : 'dead';
+    const updated = await deps.db.transaction().execute(async (trx) => {
+      await trx.updateTable('delivery_attempts').set({ finished_at: finishedAt, outcome: outcome.ok ? 'succeeded' : 'failed', http_status: outcome.httpStatus ?? null, error: outcome.ok ? null : outcome.error })
+        .where('id', '=', attemptId).execute();
+      // Only the lease holder records; an admin's re-send in the meantime wins.
+      const r = await trx.updateTable('deliveries').set({
+        status,
+        lease_owner: null,
+        lease_until: null,
+        last_error: outcome.ok ? null : outcome.error,
+        remote_uid: outcome.ok ? outcome.uid ?? null : d.remote_uid,
+        remote_url: outcome.ok ? outcome.url ?? null : d.remote_url,
+        next_attempt_at: retryIn !== undefined ? new Date(Date.now() + retryIn * 1000).toISOString() : d.next_attempt_at,
+        updated_at: finishedAt,
+      }).where('id', '=', d.id).where('lease_owner', '=', owner).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      if (outcome.ok && d.kind === 'callback') {
+        await trx.updateTable('files').set({ remote_uid: outcome.uid ?? null, remote_url: outcome.url ?? null }).where('id', '=', d.file_id).execute();
+      }
+      return true;
+    });
+    if (!updated) return;
+    const row = await deps.db.selectFrom('deliveries').selectAll().where('id', '=', d.id).executeTakeFirst();
+    if (row) deps.realtime.toWorkspaceAgents(row.workspace_id, 'file.delivery', { fileId: row.file_id, delivery: deliveryView(row) });
+    if (!outcome.ok) deps.log.info({ deliveryId: d.id, kind: d.kind, status, error: outcome.error }, 'delivery attempt failed');
+  }
+
+  return {
+    start() {
+      stopped = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await Promise.allSettled([...inFlight]);
+    },
+    wake() { if (!stopped) schedule(0); },
+    runOnce: tick,
+  };
+}
+
+function callbackFields(f: FilesTable): Record<string, string> {
+  return {
+    chatID: f.chat_id, fileId: f.id, fileName: f.name, mimeType: f.mime_type, size: String(f.size), sha256: f.sha256,
+    uploaderRole: f.uploader_role, workspaceId: f.workspace_id, createdAt: f.created_at,
+  };
+}
