@@ -1,5 +1,6 @@
 // The visitor's session: an anonymous token kept in localStorage per widget key, exchanged for the chat and its rules.
-// Posting the session again with the token resumes the chat and re-reads the upload rules.
+// Posting the session again with the token resumes the chat and re-reads the upload rules. In preview mode (the admin's
+// bot preview) nothing is stored, so every preview starts as a new visitor.
 import { api, enc } from '../ui/api.js';
 import type { ChatStatus, UploadRules } from '../ui/types.js';
 
@@ -10,8 +11,10 @@ export interface WidgetSession {
 }
 
 const storageKey = (widgetKey: string) => `parley.visitorToken.${widgetKey}`;
+const preview = new URLSearchParams(location.search).get('preview') === '1';
 
 function readToken(widgetKey: string): string | undefined {
+  if (preview) return undefined;
   try {
     return localStorage.getItem(storageKey(widgetKey)) ?? undefined;
   } catch {
@@ -20,6 +23,7 @@ function readToken(widgetKey: string): string | undefined {
 }
 
 function writeToken(widgetKey: string, token: string) {
+  if (preview) return;
   try {
     localStorage.setItem(storageKey(widgetKey), token);
   } catch {
