@@ -7,6 +7,7 @@ import { settingsRoutes } from './settings/routes.js';
 import { integrationsRoutes } from './integrations/routes.js';
 import { deliveriesRoutes } from './deliveries/routes.js';
 import { createDeliveryWorker } from './deliveries/worker.js';
+import { registerBot } from './bot/index.js';
 
 export interface Workers {
   start(): void;
@@ -22,6 +23,7 @@ export async function extraModules(app: App, deps: Deps): Promise<Workers> {
   const deliveryWorker = createDeliveryWorker(deps);
   deps.hooks.deliveriesQueued = () => deliveryWorker.wake();
   workers.push(deliveryWorker);
+  workers.push(await registerBot(app, deps));
   return {
     start: () => workers.forEach((w) => w.start()),
     stop: async () => { await Promise.all(workers.map((w) => w.stop())); },

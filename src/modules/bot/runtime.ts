@@ -1,0 +1,94 @@
+// What the bot does at each event of a chat: it starts, the visitor writes, a requested file arrives, the visitor
+// skips a request, or a request times out. Each event is one guarded transition (transition.ts).
+import type { Deps } from '../../deps.js';
+import type { ChatsTable } from '../../db/types.js';
+import { newId } from '../../ids.js';
+import { chatsRepo } from '../chats/repo.js';
+import { stepById, type Flow } from './flow.js';
+import { asksForHuman, chooseAnswer } from './answers.js';
+import { botRepo } from './repo.js';
+import type { BotState } from './state.js';
+import { transition, type Change, type LeadMessage } from './transition.js';
+import { handoff, questionPost, walk, type Walk } from './walk.js';
+
+const MAX_ANSWER_LENGTH = 500;
+const REPROMPT_TEXT = 'Please choose one of the options below.';
+
+/** Turns a walk into the change to commit: where the bot waits next, or how it leaves the chat. */
+export function changeFromWalk(w: Walk, vars: Record<string, string>): Change {
+  const posts = w.posts.map((p) => (p.kind === 'upload_request' ? { ...p, requestId: newId() } : p));
+  const request = posts.find((p) => p.kind === 'upload_request');
+  switch (w.stop.kind) {
+    case 'answer': return { state: { step: w.stop.stepId, waiting: 'answer', vars }, posts };
+    case 'upload': return { state: { step: w.stop.stepId, waiting: 'upload', requestId: request?.requestId, vars }, posts };
+    case 'handoff': return { state: { step: null, waiting: null, vars }, status: 'waiting', posts };
+    case 'end': return { state: { step: null, waiting: null, vars }, status: 'closed', posts };
+  }
+}
+
+async function flowOf(deps: Deps, chat: ChatsTable): Promise<Flow> {
+  if (chat.bot_flow_version === null) return (await botRepo.published(deps.db, chat.workspace_id)).flow;
+  return botRepo.version(deps.db, chat.workspace_id, chat.bot_flow_version);
+}
+
+export async function onChatCreated(deps: Deps, chatId: string) {
+  await transition(deps, chatId, async (chat, state) => {
+    if (state) return null; // another node already started it
+    const published = await botRepo.published(deps.db, chat.workspace_id);
+    return { ...changeFromWalk(walk(published.flow, published.flow.start, {}), {}), flowVersion: published.version };
+  });
+}
+
+export async function onVisitorMessage(deps: Deps, chatId: string, messageId: string) {
+  await transition(deps, chatId, async (chat, state) => {
+    if (!state?.waiting) return null;
+    const message = await chatsRepo.messageById(deps.db, messageId);
+    const text = message?.text ?? '';
+    const flow = await flowOf(deps, chat);
+    if (state.waiting === 'upload') return answerWhileUploading(flow, state, text);
+    return answerQuestion(flow, state, text);
+  });
+}
+
+function answerQuestion(flow: Flow, state: BotState, text: string): Change {
+  const step = stepById(flow, state.step ?? undefined);
+  if (!step) return changeFromWalk(handoff(flow, state.vars), state.vars);
+  const vars = step.variable ? { ...state.vars, [step.variable]: text.trim().slice(0, MAX_ANSWER_LENGTH) } : state.vars;
+  // A button or branch that matches wins, even "Talk to an agent" wired to a step of the admin's choosing.
+  const choice = chooseAnswer(step, text, state.vars);
+  if (choice.matched) return changeFromWalk(walk(flow, choice.next, vars), vars);
+  if (asksForHuman(text)) return changeFromWalk(handoff(flow, state.vars), state.vars);
+  if (step.next) return changeFromWalk(walk(flow, step.next, vars), vars);
+  if (step.buttons?.length) return { state, posts: [questionPost(step, state.vars, REPROMPT_TEXT)] };
+  return changeFromWalk(walk(flow, undefined, vars), vars);
+}
+
+function answerWhileUploading(flow: Flow, state: BotState, text: string): Change {
+  if (asksForHuman(text)) {
+    const change = changeFromWalk(handoff(flow, state.vars), state.vars);
+    return state.requestId ? { ...change, closeRequest: { id: state.requestId, status: 'skipped', mustBeOpen: false } } : change;
+  }
+  const step = stepById(flow, state.step ?? undefined);
+  const orSkip = step?.optional ? ', or press Skip' : '';
+  return { state, posts: [{ kind: 'text', stepId: step?.id, text: `Please use the upload button to send your file${orSkip}.` }] };
+}
+
+export async function onRequestAnswered(deps: Deps, chatId: string, requestId: string) {
+  await transition(deps, chatId, async (chat, state) => {
+    if (state?.waiting !== 'upload' || state.requestId !== requestId) return null;
+    const flow = await flowOf(deps, chat);
+    return changeFromWalk(walk(flow, stepById(flow, state.step ?? undefined)?.next, state.vars), state.vars);
+  });
+}
+
+/** Moves past a closed request (skipped or expired) to the step's next, with the messages that say so first. */
+export async function continuePastRequest(deps: Deps, chatId: string, requestId: string, how: { status: 'skipped' | 'expired'; lead: LeadMessage; handoff?: boolean }) {
+  return transition(deps, chatId, async (chat, state) => {
+    if (state?.waiting !== 'upload' || state.requestId !== requestId) return null;
+    const flow = await flowOf(deps, chat);
+    const w = how.handoff ? handoff(flow, state.vars) : walk(flow, stepById(flow, state.step ?? undefined)?.next, state.vars);
+    return { ...changeFromWalk(w, state.vars), lead: [how.lead], closeRequest: { id: requestId, status: how.status, mustBeOpen: true } };
+  });
+}
+
+export { flowOf };

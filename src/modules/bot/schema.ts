@@ -1,0 +1,42 @@
+// TypeBox schemas for the bot routes, so the flow's shape lands in /api/openapi.json. Types only: the rules
+// (required fields per kind, links, reachability) live in validate.ts, which names fields as "steps[2].next".
+import { Type } from '@sinclair/typebox';
+
+const StepId = Type.String({ maxLength: 64 });
+const Text = Type.String({ maxLength: 2000 });
+
+export const FlowButtonSchema = Type.Object({ label: Type.String({ maxLength: 200 }), next: Type.Optional(StepId) });
+export const FlowBranchSchema = Type.Object({
+  equals: Type.Optional(Type.String({ maxLength: 500 })),
+  contains: Type.Optional(Type.String({ maxLength: 500 })),
+  next: Type.Optional(StepId),
+});
+
+export const StepSchema = Type.Object({
+  id: Type.Optional(StepId),
+  kind: Type.Optional(Type.Union(['message', 'question', 'upload', 'handoff', 'end'].map((k) => Type.Literal(k)))),
+  text: Type.Optional(Text),
+  next: Type.Optional(StepId),
+  variable: Type.Optional(Type.String({ maxLength: 64, description: 'question: where the answer is kept, usable as {{variable}}' })),
+  buttons: Type.Optional(Type.Array(FlowButtonSchema, { maxItems: 20 })),
+  branches: Type.Optional(Type.Array(FlowBranchSchema, { maxItems: 50 })),
+  prompt: Type.Optional(Text),
+  allowedTypes: Type.Optional(Type.String({ maxLength: 1000, description: 'upload: extensions joined by |, within the visitor allow-list' })),
+  maxFiles: Type.Optional(Type.Integer()),
+  optional: Type.Optional(Type.Boolean()),
+  timeoutSeconds: Type.Optional(Type.Integer()),
+  onTimeout: Type.Optional(Type.Union(['remind', 'next', 'handoff'].map((k) => Type.Literal(k)))),
+}, { description: 'One step; which fields are required depends on kind' });
+
+export const FlowSchema = Type.Object({
+  start: Type.Optional(StepId),
+  steps: Type.Optional(Type.Array(StepSchema, { maxItems: 200 })),
+});
+
+export const PutFlowBody = Type.Object({ flow: FlowSchema });
+
+export const PreviewQuery = Type.Object({
+  source: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('published')], { default: 'draft' })),
+});
+
+export const RequestParams = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -1,0 +1,113 @@
+// Commits one step of a chat's bot conversation atomically: the new state, the bot's messages, upload requests and
+// timeout jobs in one transaction, guarded by the exact previous state (optimistic locking). When two nodes or two
+// requests race, one update finds the state changed, re-reads and decides again. Messages are announced after commit.
+import type { Deps } from '../../deps.js';
+import type { ChatsTable, JobsTable, MessageRow } from '../../db/types.js';
+import { AppError } from '../../http/errors.js';
+import { nowIso } from '../../ids.js';
+import { chatsRepo, type NewMessage } from '../chats/repo.js';
+import { publishChat, publishMessage } from '../chats/service.js';
+import { uploadTimeoutJob } from './jobs.js';
+import { parseState, serialiseState, type BotState } from './state.js';
+import type { BotPost } from './walk.js';
+
+export type PlannedPost = BotPost & { requestId?: string };
+export type LeadMessage = Pick<NewMessage, 'author_role' | 'author_id' | 'text' | 'kind' | 'request_id' | 'meta'>;
+
+export interface Change {
+  state: Omit<BotState, 'rev'>;
+  /** Leaving the bot: 'waiting' hands over to the agents' queue, 'closed' ends the chat. */
+  status?: 'waiting' | 'closed';
+  flowVersion?: number;
+  /** Messages that come before the bot's answer (the visitor's skip, an expiry notice). */
+  lead?: LeadMessage[];
+  posts: PlannedPost[];
+  /** mustBeOpen: the change only makes sense if the request is still open (else REQUEST_CLOSED, nothing written). */
+  closeRequest?: { id: string; status: 'skipped' | 'expired'; mustBeOpen: boolean };
+  remindRequest?: { id: string; expiresAt: string };
+  jobs?: JobsTable[];
+}
+
+export type Decide = (chat: ChatsTable, state: BotState | undefined) => Promise<Change | null>;
+
+export interface Applied { lead: MessageRow[]; posts: MessageRow[] }
+
+class StateMoved extends Error {}
+const MAX_ATTEMPTS = 5;
+
+/** Decides on a fresh read and commits; null when the chat is not with the bot or the decision was "nothing". */
+export async function transition(deps: Deps, chatId: string, decide: Decide): Promise<Applied | null> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const chat = await chatsRepo.chatById(deps.db, chatId);
+    // The bot stops the moment an agent has the chat (open) or it is closed.
+    if (!chat || chat.status !== 'bot') return null;
+    const previous = parseState(chat.bot_state);
+    const change = await decide(chat, previous);
+    if (!change) return null;
+    try {
+      const applied = await commit(deps, chat, previous, change);
+      for (const row of [...applied.lead, ...applied.posts]) await publishMessage(deps, row);
+      if (change.status) await publishChat(deps, chat.id);
+      return applied;
+    } catch (err) {
+      if (!(err instanceof StateMoved)) throw err;
+    }
+  }
+  deps.log.warn({ chatId }, 'bot state kept changing; gave up this transition');
+  return null;
+}
+
+async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefined, change: Change): Promise<Applied> {
+  const now = nowIso();
+  const next = serialiseState({ ...change.state, rev: (previous?.rev ?? 0) + 1 });
+  return deps.db.transaction().execute(async (trx) => {
+    const guarded = await trx.updateTable('chats')
+      .set({
+        bot_state: next,
+        updated_at: now,
+        ...(change.status ? { status: change.status } : {}),
+        ...(change.status === 'closed' ? { closed_at: now } : {}),
+        ...(change.flowVersion !== undefined ? { bot_flow_version: change.flowVersion } : {}),
+      })
+      .where('id', '=', chat.id)
+      .where('status', '=', 'bot')
+      .where((eb) => (chat.bot_state === null ? eb('bot_state', 'is', null) : eb('bot_state', '=', chat.bot_state)))
+      .executeTakeFirst();
+    if (Number(guarded.numUpdatedRows) === 0) throw new StateMoved();
+
+    if (change.closeRequest) {
+      const r = await trx.updateTable('upload_requests').set({ status: change.closeRequest.status })
+        .where('id', '=', change.closeRequest.id).where('status', '=', 'open').executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0 && change.closeRequest.mustBeOpen) throw requestClosed();
+    }
+    if (change.remindRequest) {
+      const r = await trx.updateTable('upload_requests').set({ reminded: 1, expires_at: change.remindRequest.expiresAt })
+        .where('id', '=', change.remindRequest.id).where('status', '=', 'open').where('reminded', '=', 0).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw requestClosed();
+    }
+
+    const base = { chat_id: chat.id, workspace_id: chat.workspace_id, file_ids: null };
+    const lead: MessageRow[] = [];
+    for (const m of change.lead ?? []) lead.push(await chatsRepo.insertMessage(trx, { ...base, ...m }));
+    const posts: MessageRow[] = [];
+    for (const p of change.posts) {
+      if (p.kind === 'upload_request') {
+        const requestId = p.requestId!;
+        const expiresAt = p.timeoutSeconds ? new Date(Date.now() + p.timeoutSeconds * 1000).toISOString() : null;
+        await trx.insertInto('upload_requests').values({
+          id: requestId, workspace_id: chat.workspace_id, chat_id: chat.id, step_id: p.stepId, prompt: p.prompt, allowed_types: p.allowedTypes,
+          max_files: p.maxFiles, optional: p.optional ? 1 : 0, status: 'open', reminded: 0, expires_at: expiresAt, created_at: now,
+        }).execute();
+        if (expiresAt) await trx.insertInto('jobs').values(uploadTimeoutJob({ chatId: chat.id, requestId, round: 0 }, expiresAt)).execute();
+        posts.push(await chatsRepo.insertMessage(trx, { ...base, author_role: 'bot', author_id: null, text: p.text, kind: 'upload_request', request_id: requestId, meta: null }));
+      } else {
+        const meta = p.buttons?.length ? JSON.stringify({ buttons: p.buttons }) : null;
+        posts.push(await chatsRepo.insertMessage(trx, { ...base, author_role: 'bot', author_id: null, text: p.text, kind: 'text', request_id: null, meta }));
+      }
+    }
+    for (const job of change.jobs ?? []) await trx.insertInto('jobs').values(job).execute();
+    return { lead, posts };
+  });
+}
+
+export const requestClosed = () => new AppError('REQUEST_CLOSED', 'This upload request was already answered, skipped or expired');
