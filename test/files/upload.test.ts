@@ -178,7 +178,7 @@ describe('refusals, each leaving nothing behind', () => {
     }, 400, 'MALFORMED_MULTIPART');
   });
 
-  it.each([[''], ['..'], ['/'], ['\u0000\u0001']])('refuses the file name %j with 400 INVALID_FILE_NAME', async (name) => {
+  it.each([[''], ['..'], ['/'], ['\u202e\u202e']])('refuses the file name %j with 400 INVALID_FILE_NAME', async (name) => {
     const v = await widgetSession(s.url, s.widgetKey);
     const boundary = 'b0undary';
     const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n\r\n--${boundary}--\r\n`;

@@ -5,12 +5,11 @@ const MAX_BYTES = 255;
 
 export function cleanFileName(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
-  let name = raw.normalize('NFC')
-    // control characters, including bidi overrides that disguise extensions
-    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
-    .replace(/[/\\]/g, '_')
-    .trim();
-  if (!name || /^\.+$/.test(name.replace(/_/g, ''))) return undefined;
+  // control characters, including bidi overrides that disguise extensions
+  const visible = raw.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+  // Nothing but separators, dots and spaces is no name at all.
+  if (/^[\s./\\]*$/.test(visible)) return undefined;
+  let name = visible.replace(/[/\\]/g, '_').trim();
   if (Buffer.byteLength(name) > MAX_BYTES) {
     const dot = name.lastIndexOf('.');
     const ext = dot > 0 && name.length - dot <= 21 ? name.slice(dot) : '';

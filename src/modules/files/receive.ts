@@ -49,7 +49,7 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
   }
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: opts.maxFiles, fields: 20, fieldSize: 16 * 1024, parts: opts.maxFiles + 20 } });
+    parser = busboy({ headers: req.headers, defParamCharset: 'utf8', preservePath: true, limits: { files: opts.maxFiles, fields: 20, fieldSize: 16 * 1024, parts: opts.maxFiles + 20 } });
   } catch {
     return Promise.reject(new AppError('MALFORMED_MULTIPART', 'The multipart body could not be read'));
   }
@@ -79,6 +79,8 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
     };
 
     parser.on('field', (name, value, info) => {
+      // busboy reports a part with an empty filename as a field; for "file" that is a nameless file.
+      if (name === 'file') return fail(new AppError('INVALID_FILE_NAME', 'The file needs a usable name'));
       if (info.valueTruncated) return fail(new AppError('BAD_REQUEST', `The field "${name}" is too long`));
       fields[name] = value;
     });
