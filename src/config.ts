@@ -40,6 +40,8 @@ export interface Config {
   deliveryPollMs: number;
   /** How long a node holds a claimed delivery before another may take it (extended while sending). */
   deliveryLeaseSeconds: number;
+  /** Base time a callback receiver has to answer; one more second per MB of file is added. */
+  callbackTimeoutMs: number;
   signedUrlTtlSeconds: number;
   loginAttemptsPerWindow: number;
   trustProxy: boolean;
@@ -129,6 +131,7 @@ export function loadConfig(env: Env = process.env): Config {
     deliveryScheduleSeconds: schedule.map(Number),
     deliveryPollMs: int(env, 'PARLEY_DELIVERY_POLL_MS', 1000, 10),
     deliveryLeaseSeconds: int(env, 'PARLEY_DELIVERY_LEASE_SECONDS', 120, 1),
+    callbackTimeoutMs: int(env, 'PARLEY_CALLBACK_TIMEOUT_MS', 30_000, 100),
     signedUrlTtlSeconds: int(env, 'PARLEY_SIGNED_URL_TTL_SECONDS', 3600, 1),
     loginAttemptsPerWindow: int(env, 'PARLEY_LOGIN_ATTEMPTS', 10, 1),
     trustProxy: bool(env, 'PARLEY_TRUST_PROXY', false),

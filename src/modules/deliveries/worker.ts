@@ -90,6 +90,7 @@ export function createDeliveryWorker(deps: Deps): DeliveryWorker {
         url: settings.url, signingSecret: settings.signingSecret, deliveryId: d.id,
         fields: callbackFields(file), file: { name: file.name, contentType: file.mime_type, size: Number(file.size), open },
         allowPrivate: deps.config.allowPrivateCallbacks,
+        timeoutMs: deps.config.callbackTimeoutMs + Math.ceil(Number(file.size) / 1_000_000) * 1000,
       });
       return r.ok ? { ok: true, httpStatus: r.httpStatus, uid: r.uid, url: r.url } : { ok: false, httpStatus: r.httpStatus, error: r.error };
     }
