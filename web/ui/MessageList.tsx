@@ -22,7 +22,7 @@ export function MessageList({ messages, self, extra, empty }: MessageListProps) 
   }, [lastId]);
 
   return (
-    <div className="p-messages" role="log" aria-live="polite" aria-label="Messages">
+    <div className="p-messages" role="log" aria-live="polite" aria-label="Conversation">
       {messages.length === 0 && empty}
       {messages.map((m) => {
         const side = m.authorRole === 'system' || m.kind === 'event' ? 'center' : m.authorRole === self ? 'self' : 'other';

@@ -22,7 +22,22 @@ export function App({ widgetKey }: { widgetKey: string }) {
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const status = chat.session?.chat.status;
 
-  useEffect(() => onParentOpen(() => inputRef.current?.focus()), []);
+  // Each time the visitor opens the chat (or comes back to the tab) the rules are read again, so an admin's change
+  // (uploads turned off, other types) shows without a reload.
+  const refreshSession = chat.refreshSession;
+  useEffect(() => {
+    const refresh = () => refreshSession().catch(() => undefined);
+    const onVisible = () => document.visibilityState === 'visible' && refresh();
+    document.addEventListener('visibilitychange', onVisible);
+    const stop = onParentOpen(() => {
+      inputRef.current?.focus();
+      refresh();
+    });
+    return () => {
+      stop();
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [refreshSession]);
   // The loader creates the iframe when the visitor opens the chat, so being ready means they want to type.
   useEffect(() => {
     if (chat.state === 'ready' && inFrame) inputRef.current?.focus();

@@ -107,7 +107,9 @@ export function useWidgetChat(widgetKey: string) {
 
   /** Re-reads the session: fresh upload rules, or a new chat when the old one was closed. */
   const refreshSession = useCallback(async () => {
-    const s = await openSession(widgetKey, sessionRef.current?.visitorToken);
+    const current = sessionRef.current;
+    if (!current) throw new Error('The chat is still starting');
+    const s = await openSession(widgetKey, current.visitorToken);
     adopt(s);
     if (!lastIdRef.current) await catchUp();
     return s;
