@@ -43,6 +43,8 @@ export async function onVisitorMessage(deps: Deps, chatId: string, messageId: st
   await transition(deps, chatId, async (chat, state) => {
     if (!state?.waiting) return null;
     const message = await chatsRepo.messageById(deps.db, messageId);
+    // Already answered (the same event on another node), or written before the bot's last words.
+    if (!message || Number(message.seq) <= (state.afterSeq ?? 0)) return null;
     const text = message?.text ?? '';
     const flow = await flowOf(deps, chat);
     if (state.waiting === 'upload') return answerWhileUploading(flow, state, text);

@@ -9,6 +9,9 @@ export interface BotState {
   /** The open upload request while waiting on an upload step. */
   requestId?: string;
   vars: Record<string, string>;
+  /** Seq of the last message the bot wrote: a visitor message at or before it was already handled, or was
+   *  written before the visitor saw the bot's last words, so it is not taken as an answer. */
+  afterSeq?: number;
 }
 
 export const INITIAL_STATE: BotState = { rev: 0, step: null, waiting: null, vars: {} };
@@ -17,7 +20,7 @@ export function parseState(json: string | null): BotState | undefined {
   if (!json) return undefined;
   try {
     const s = JSON.parse(json) as BotState;
-    return { rev: s.rev ?? 0, step: s.step ?? null, waiting: s.waiting ?? null, requestId: s.requestId, vars: s.vars ?? {} };
+    return { rev: s.rev ?? 0, step: s.step ?? null, waiting: s.waiting ?? null, requestId: s.requestId, vars: s.vars ?? {}, afterSeq: s.afterSeq };
   } catch {
     return undefined;
   }
@@ -26,5 +29,6 @@ export function parseState(json: string | null): BotState | undefined {
 export function serialiseState(s: BotState): string {
   const out: BotState = { rev: s.rev, step: s.step, waiting: s.waiting, vars: s.vars };
   if (s.requestId) out.requestId = s.requestId;
+  if (s.afterSeq !== undefined) out.afterSeq = s.afterSeq;
   return JSON.stringify(out);
 }

@@ -59,22 +59,7 @@ export async function transition(deps: Deps, chatId: string, decide: Decide): Pr
 
 async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefined, change: Change): Promise<Applied> {
   const now = nowIso();
-  const next = serialiseState({ ...change.state, rev: (previous?.rev ?? 0) + 1 });
   return deps.db.transaction().execute(async (trx) => {
-    const guarded = await trx.updateTable('chats')
-      .set({
-        bot_state: next,
-        updated_at: now,
-        ...(change.status ? { status: change.status } : {}),
-        ...(change.status === 'closed' ? { closed_at: now } : {}),
-        ...(change.flowVersion !== undefined ? { bot_flow_version: change.flowVersion } : {}),
-      })
-      .where('id', '=', chat.id)
-      .where('status', '=', 'bot')
-      .where((eb) => (chat.bot_state === null ? eb('bot_state', 'is', null) : eb('bot_state', '=', chat.bot_state)))
-      .executeTakeFirst();
-    if (Number(guarded.numUpdatedRows) === 0) throw new StateMoved();
-
     if (change.closeRequest) {
       const r = await trx.updateTable('upload_requests').set({ status: change.closeRequest.status })
         .where('id', '=', change.closeRequest.id).where('status', '=', 'open').executeTakeFirst();
@@ -106,6 +91,25 @@ async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefin
       }
     }
     for (const job of change.jobs ?? []) await trx.insertInto('jobs').values(job).execute();
+
+    // The guard comes last so the new state can name the seq of what was just written; if another transition
+    // committed first, nothing above survives the rollback.
+    const written = [...lead, ...posts].map((r) => Number(r.seq));
+    const afterSeq = written.length ? Math.max(...written) : previous?.afterSeq;
+    const next = serialiseState({ ...change.state, rev: (previous?.rev ?? 0) + 1, afterSeq });
+    const guarded = await trx.updateTable('chats')
+      .set({
+        bot_state: next,
+        updated_at: now,
+        ...(change.status ? { status: change.status } : {}),
+        ...(change.status === 'closed' ? { closed_at: now } : {}),
+        ...(change.flowVersion !== undefined ? { bot_flow_version: change.flowVersion } : {}),
+      })
+      .where('id', '=', chat.id)
+      .where('status', '=', 'bot')
+      .where((eb) => (chat.bot_state === null ? eb('bot_state', 'is', null) : eb('bot_state', '=', chat.bot_state)))
+      .executeTakeFirst();
+    if (Number(guarded.numUpdatedRows) === 0) throw new StateMoved();
     return { lead, posts };
   });
 }
