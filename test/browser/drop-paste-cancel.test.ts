@@ -57,7 +57,10 @@ describe.skipIf(!browser)('drop, paste and cancel in the widget', () => {
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 
     // The server notices the aborted request, removes the partial bytes and records no file or message.
-    await eventually(async () => expect(await snapshot(s)).toEqual({ ...before, tempFiles: 0 }));
+    await eventually(async () => expect(await snapshot(s)).toEqual({ ...before, tempFiles: 0 }), { timeoutMs: 15_000 }).catch(async (err) => {
+      console.error('before', before, 'after', await snapshot(s));
+      throw err;
+    });
     expect(await widget.getByText('big.pdf').count()).toBe(0);
   });
 });

@@ -35,7 +35,7 @@ describe.skipIf(!browser)('visitor and agent share files in the browser', () => 
     widget = await openDemoWidget(visitor, s.url);
     await widget.getByRole('textbox', { name: 'Message' }).fill('Hello, I have a question about my invoice');
     await widget.getByRole('button', { name: 'Send' }).click();
-    await widget.getByRole('log').getByText('Hello, I have a question about my invoice').waitFor();
+    await widget.getByRole('log').getByText('Hello, I have a question about my invoice', { exact: true }).waitFor();
 
     // The console was open before the chat existed: the chat arrives in the queue live.
     const cookie = await login(s.url, s.admin.email, s.admin.password);
@@ -43,7 +43,7 @@ describe.skipIf(!browser)('visitor and agent share files in the browser', () => 
     const chat = body.chats[0] as { id: string; status: keyof typeof TAB };
     await agent.getByRole('tab', { name: TAB[chat.status] }).click();
     await agent.getByRole('button', { name: new RegExp(`^Chat ${chat.id.slice(-6)}`) }).first().click();
-    await agent.getByRole('log').getByText('Hello, I have a question about my invoice').waitFor();
+    await agent.getByRole('log').getByText('Hello, I have a question about my invoice', { exact: true }).waitFor();
 
     // The visitor attaches a PDF with the attach button; the agent sees it appear without reloading.
     await chooseFiles(visitor, widget.getByRole('button', { name: 'Attach files' }), [{ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdf(6000, 'invoice') }]);
@@ -59,11 +59,11 @@ describe.skipIf(!browser)('visitor and agent share files in the browser', () => 
     const thumb = widget.getByRole('button', { name: 'Open image diagram.png' });
     await thumb.waitFor();
     await expect.poll(() => thumb.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await screenshot(visitor, 'widget');
     await thumb.click();
     const viewer = widget.getByRole('dialog', { name: 'diagram.png' });
     await expect.poll(() => viewer.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
     await viewer.getByRole('button', { name: 'Close' }).click();
-    await screenshot(visitor, 'widget');
 
     const [download] = await Promise.all([visitor.waitForEvent('download'), widget.getByRole('link', { name: 'Download diagram.png' }).click()]);
     expect(download.suggestedFilename()).toBe('diagram.png');

@@ -1,5 +1,5 @@
 // The queue column: tabs Bot / Waiting / Open / Closed, each chat with its last message, unread badge and "Take".
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ChatStatus } from '../ui/types.js';
 import { formatTime } from '../ui/format.js';
 import { STATUSES, STATUS_LABELS, chatLabel, type QueueChat } from './useQueue.js';
@@ -9,13 +9,18 @@ export interface QueueProps {
   hasMore: (s: ChatStatus) => boolean;
   onLoadMore: (s: ChatStatus) => void;
   selectedId?: string;
+  /** The selected chat's status: the tabs follow it when it moves (taken, handed over, closed). */
+  selectedStatus?: ChatStatus;
   unread: Record<string, number>;
   onSelect: (chatId: string) => void;
   onTake: (chatId: string) => void;
 }
 
-export function Queue({ byStatus, hasMore, onLoadMore, selectedId, unread, onSelect, onTake }: QueueProps) {
+export function Queue({ byStatus, hasMore, onLoadMore, selectedId, selectedStatus, unread, onSelect, onTake }: QueueProps) {
   const [tab, setTab] = useState<ChatStatus>('waiting');
+  useEffect(() => {
+    if (selectedStatus) setTab(selectedStatus);
+  }, [selectedId, selectedStatus]);
   const list = byStatus(tab);
   return (
     <nav className="c-queue" aria-label="Chat queue">

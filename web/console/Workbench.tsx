@@ -86,6 +86,7 @@ function WorkspaceBench({ me, workspaceId, socket, connected, onLogout, switcher
           hasMore={(s) => !!queue.cursors[s]}
           onLoadMore={(s) => queue.loadMore(s).catch(() => undefined)}
           selectedId={selectedId}
+          selectedStatus={selected?.status}
           unread={notes.unread}
           onSelect={setSelectedId}
           onTake={take}

@@ -30,7 +30,7 @@ export function MessageList({ messages, self, extra, empty }: MessageListProps) 
           <div key={m.id} className={`p-msg p-msg--${side} p-msg--${m.authorRole}`} data-message-id={m.id}>
             {side === 'other' && <span className="p-msg__author">{AUTHOR_NAMES[m.authorRole]}</span>}
             {(m.text || (m.files && m.files.length > 0)) && (
-              <div className="p-msg__bubble">
+              <div className={m.text ? 'p-msg__bubble' : 'p-msg__bubble p-msg__bubble--files'}>
                 {m.text && <p className="p-msg__text">{m.text}</p>}
                 {m.files && m.files.length > 0 && <MessageFiles files={m.files} />}
               </div>
