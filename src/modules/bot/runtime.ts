@@ -26,7 +26,8 @@ export function changeFromWalk(w: Walk, vars: Record<string, string>): Change {
   }
 }
 
-async function flowOf(deps: Deps, chat: ChatsTable): Promise<Flow> {
+/** The flow version the chat started with (the published one if it never started). */
+export async function flowOf(deps: Deps, chat: ChatsTable): Promise<Flow> {
   if (chat.bot_flow_version === null) return (await botRepo.published(deps.db, chat.workspace_id)).flow;
   return botRepo.version(deps.db, chat.workspace_id, chat.bot_flow_version);
 }
@@ -92,5 +93,3 @@ export async function continuePastRequest(deps: Deps, chatId: string, requestId:
     return { ...changeFromWalk(w, state.vars), lead: [how.lead], closeRequest: { id: requestId, status: how.status, mustBeOpen: true } };
   });
 }
-
-export { flowOf };

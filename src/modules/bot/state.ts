@@ -14,8 +14,6 @@ export interface BotState {
   afterSeq?: number;
 }
 
-export const INITIAL_STATE: BotState = { rev: 0, step: null, waiting: null, vars: {} };
-
 export function parseState(json: string | null): BotState | undefined {
   if (!json) return undefined;
   try {

@@ -24,7 +24,7 @@ async function handle(deps: Deps, job: UploadTimeoutPayload) {
   const chat = await deps.db.selectFrom('chats').selectAll().where('id', '=', job.chatId).executeTakeFirst();
   if (!chat) return;
   const step = stepById(await flowOf(deps, chat), request.step_id);
-  const onTimeout = step?.onTimeout ?? 'next';
+  const onTimeout = step?.onTimeout ?? 'remind';
 
   if (onTimeout === 'remind' && job.round === 0 && step?.timeoutSeconds) {
     const expiresAt = new Date(Date.now() + step.timeoutSeconds * 1000).toISOString();
