@@ -15,14 +15,35 @@ export interface MessageListProps {
 }
 
 export function MessageList({ messages, self, extra, empty }: MessageListProps) {
-  const endRef = useRef<HTMLDivElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true); // the reader is at the bottom: keep them there as content grows
   const lastId = messages[messages.length - 1]?.id;
+  const toBottom = () => {
+    const box = boxRef.current;
+    if (box) box.scrollTop = box.scrollHeight;
+  };
   useEffect(() => {
-    endRef.current?.scrollIntoView?.({ block: 'end' });
+    pinned.current = true;
+    toBottom();
   }, [lastId]);
+  useEffect(() => {
+    const box = boxRef.current;
+    if (!box) return;
+    // Thumbnails load after the message is shown and make it taller ("load" does not bubble: listen in capture).
+    const onLoad = () => pinned.current && toBottom();
+    const onScroll = () => {
+      pinned.current = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    };
+    box.addEventListener('load', onLoad, true);
+    box.addEventListener('scroll', onScroll);
+    return () => {
+      box.removeEventListener('load', onLoad, true);
+      box.removeEventListener('scroll', onScroll);
+    };
+  }, []);
 
   return (
-    <div className="p-messages" role="log" aria-live="polite" aria-label="Conversation">
+    <div className="p-messages" role="log" aria-live="polite" aria-label="Conversation" ref={boxRef}>
       {messages.length === 0 && empty}
       {messages.map((m) => {
         const side = m.authorRole === 'system' || m.kind === 'event' ? 'center' : m.authorRole === self ? 'self' : 'other';
@@ -40,7 +61,6 @@ export function MessageList({ messages, self, extra, empty }: MessageListProps) 
           </div>
         );
       })}
-      <div ref={endRef} />
     </div>
   );
 }
