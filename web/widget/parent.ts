@@ -1,6 +1,7 @@
 // The only conversation with the host page: open/close notices over postMessage, nothing else crosses.
 
-export const inFrame = window.parent !== window;
+/** Inside the loader's iframe (the admin's bot preview is an iframe too, but has no loader to talk to). */
+export const inFrame = window.parent !== window && new URLSearchParams(location.search).get('preview') !== '1';
 
 export function askParentToClose() {
   if (inFrame) window.parent.postMessage({ type: 'parley:close' }, '*');

@@ -76,11 +76,15 @@ export function CallbackPage({ workspaceId }: { workspaceId: string }) {
         <div className="p-field">
           <span className="a-label">Signing secret</span>
           <span className="p-field__hint">Each request is signed (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature).</span>
-          <div className="a-secret">
-            <code aria-label="Signing secret">{data?.signingSecret ?? '—'}</code>
-            {data?.signingSecret && <CopyButton text={data.signingSecret} />}
-            <button type="button" onClick={() => put({ rotateSecret: true }, 'A new secret was generated')}>Rotate</button>
-          </div>
+          {data?.signingSecret ? (
+            <div className="a-secret">
+              <code aria-label="Signing secret">{data.signingSecret}</code>
+              <CopyButton text={data.signingSecret} />
+              <button type="button" onClick={() => put({ rotateSecret: true }, 'A new secret was generated')}>Rotate</button>
+            </div>
+          ) : (
+            <span className="p-muted">Generated when you first save a URL.</span>
+          )}
         </div>
         <SaveBar state={save}>
           <button type="button" onClick={runTest} disabled={test?.running}>{test?.running ? 'Sending…' : 'Send test'}</button>

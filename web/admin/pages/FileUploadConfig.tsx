@@ -34,7 +34,9 @@ export function FileUploadConfig({ workspaceId }: { workspaceId: string }) {
     setFields({});
     const maxFileSizeKb = Number(maxText);
     try {
-      const saved = await api<FileUploadSettings>(path, { method: 'PUT', body: { ...form, maxFileSizeKb: maxText.trim() === '' ? NaN : maxFileSizeKb } });
+      const { visitorUploadsEnabled, agentUploadsEnabled, visitorAllowedTypes, agentAllowedTypes } = form;
+      const body = { visitorUploadsEnabled, agentUploadsEnabled, visitorAllowedTypes, agentAllowedTypes, maxFileSizeKb: maxText.trim() === '' ? null : maxFileSizeKb };
+      const saved = await api<FileUploadSettings>(path, { method: 'PUT', body });
       setForm(saved);
       setMaxText(String(saved.maxFileSizeKb));
       setSave({ kind: 'saved' });

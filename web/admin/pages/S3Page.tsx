@@ -39,8 +39,15 @@ export function S3Page({ workspaceId }: { workspaceId: string }) {
     e.preventDefault();
     setSave({ kind: 'saving' });
     setFields({});
-    const { secretAccessKeySet: _, ...rest } = form;
-    const body: Record<string, unknown> = { ...rest, endpoint: form.endpoint?.trim() || undefined };
+    const body: Record<string, unknown> = {
+      accessKeyId: form.accessKeyId.trim(),
+      region: form.region.trim(),
+      bucket: form.bucket.trim(),
+      folder: form.folder.trim(),
+      endpoint: form.endpoint?.trim() || undefined,
+      forcePathStyle: !!form.forcePathStyle,
+      disabled: form.disabled,
+    };
     if (secret) body.secretAccessKey = secret; // empty keeps the stored secret
     try {
       const saved = await api<S3Settings>(path, { method: 'PUT', body });
