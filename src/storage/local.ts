@@ -36,8 +36,8 @@ export function createLocalStore(rootDir: string): BlobStore {
       const handle = await fsp.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
         throw isMissing(err) ? notFound(key, err) : err;
       });
-      const info = await handle.stat();
-      if (!info.isFile()) {
+      const isFile = await handle.stat().then((info) => info.isFile(), () => false);
+      if (!isFile) {
         await handle.close();
         throw notFound(key);
       }

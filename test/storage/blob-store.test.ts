@@ -1,0 +1,274 @@
+// The blob store port's promises, run unchanged against both adapters: local files in a temp dir, and S3 against a
+// real s3rver in this process. Local-only promises (key safety, temp sweeping) follow in their own block.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlobStore } from '../../src/storage/index.js';
+import { createLocalStore, sweepTemp } from '../../src/storage/local.js';
+import { createS3Store } from '../../src/storage/s3.js';
+import { startS3rver } from '../support/s3rver.js';
+
+const MiB = 1024 * 1024;
+const CHUNK = 64 * 1024;
+
+interface StoreUnderTest {
+  store: BlobStore;
+  /** Temp files a put may leave behind (local only; S3 keeps none of its own). */
+  tempFiles(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A fresh key per test, shaped like the ones Parley generates. */
+const newKey = () => `ws/${crypto.randomUUID()}/${crypto.randomUUID()}`;
+
+/** Streams `data` in CHUNK-sized pieces, the way a socket would deliver it. */
+function streamOf(data: Buffer): Readable {
+  let offset = 0;
+  return new Readable({
+    read() {
+      this.push(offset < data.length ? data.subarray(offset, (offset += CHUNK)) : null);
+    },
+  });
+}
+
+/**
+ * Yields `total` bytes lazily as views of one repeated block, so the source itself allocates nothing and any growth
+ * during a put is the store's; `tick` runs each time another `every` bytes have gone out.
+ */
+function lazyStreamOf(block: Buffer, total: number, tick?: { every: number; call: () => void }): Readable {
+  let sent = 0;
+  return new Readable({
+    highWaterMark: CHUNK,
+    read() {
+      if (sent >= total) return void this.push(null);
+      const offset = sent % block.length;
+      const piece = block.subarray(offset, Math.min(offset + CHUNK, block.length, offset + total - sent));
+      if (tick && Math.floor(sent / tick.every) !== Math.floor((sent + piece.length) / tick.every)) tick.call();
+      sent += piece.length;
+      this.push(piece);
+    },
+  });
+}
+
+/** Sends `bytesBefore` random bytes, then fails with `error` (or is destroyed without one when error is undefined). */
+function failingStream(bytesBefore: number, error: Error | undefined): Readable {
+  let sent = 0;
+  return new Readable({
+    read() {
+      if (sent >= bytesBefore) return void this.destroy(error);
+      sent += CHUNK;
+      this.push(crypto.randomBytes(CHUNK));
+    },
+  });
+}
+
+/** The engine's full garbage collector, without needing node --expose-gc on the command line. */
+function exposeGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function sha256Of(stream: Readable): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function blobStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`${name} blob store`, () => {
+    let subject: StoreUnderTest;
+    let store: BlobStore;
+    beforeAll(async () => {
+      subject = await open();
+      store = subject.store;
+    });
+    afterAll(async () => {
+      await subject?.close();
+    });
+
+    it('passes its readiness check', async () => {
+      await expect(store.check()).resolves.toBeUndefined();
+    });
+
+    it('stores a stream and reads it back byte-identical, reporting its size', async () => {
+      const key = newKey();
+      const data = crypto.randomBytes(5 * MiB);
+      await expect(store.put(key, streamOf(data), { contentType: 'application/octet-stream' })).resolves.toEqual({
+        size: data.length,
+      });
+      const back = await readAll(await store.get(key));
+      expect(back.length).toBe(data.length);
+      expect(back.equals(data)).toBe(true);
+      await expect(store.stat(key)).resolves.toEqual({ size: data.length });
+    });
+
+    it('stores an empty stream as a zero-byte object', async () => {
+      const key = newKey();
+      await expect(store.put(key, streamOf(Buffer.alloc(0)))).resolves.toEqual({ size: 0 });
+      await expect(store.stat(key)).resolves.toEqual({ size: 0 });
+      expect((await readAll(await store.get(key))).length).toBe(0);
+    });
+
+    it('reads an inclusive byte range', async () => {
+      const key = newKey();
+      const data = crypto.randomBytes(100_000);
+      await store.put(key, streamOf(data));
+      const middle = await readAll(await store.get(key, { start: 1000, end: 4999 }));
+      expect(middle.equals(data.subarray(1000, 5000))).toBe(true);
+      const lastByte = await readAll(await store.get(key, { start: data.length - 1, end: data.length - 1 }));
+      expect(lastByte.equals(data.subarray(data.length - 1))).toBe(true);
+    });
+
+    it.each([
+      ['before the first 8 MiB part is full', 3 * MiB],
+      ['after two multipart parts went out', 20 * MiB],
+    ])('rejects with the source error when it fails %s, and leaves no object behind', async (_when, bytesBefore) => {
+      const key = newKey();
+      const clientGone = new Error('client went away');
+      await expect(store.put(key, failingStream(bytesBefore, clientGone))).rejects.toBe(clientGone);
+      await expect(store.stat(key)).resolves.toBeUndefined();
+      await expect(store.list(path.posix.dirname(key) + '/')).resolves.toEqual([]);
+      await expect(subject.tempFiles()).resolves.toEqual([]);
+    });
+
+    it('rejects a put whose source is destroyed mid-way, and leaves no object behind', async () => {
+      const key = newKey();
+      await expect(store.put(key, failingStream(1 * MiB, undefined))).rejects.toThrow();
+      await expect(store.stat(key)).resolves.toBeUndefined();
+      await expect(subject.tempFiles()).resolves.toEqual([]);
+    });
+
+    it('reports a missing key as ENOENT on get, undefined on stat, and deletes it without complaint', async () => {
+      const key = newKey();
+      await expect(store.get(key)).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(store.get(key, { start: 0, end: 9 })).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(store.stat(key)).resolves.toBeUndefined();
+      await expect(store.delete(key)).resolves.toBeUndefined();
+    });
+
+    it('delete removes the bytes', async () => {
+      const key = newKey();
+      await store.put(key, streamOf(Buffer.from('short-lived')));
+      await store.delete(key);
+      await expect(store.stat(key)).resolves.toBeUndefined();
+      await expect(store.get(key)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    it('lists the keys under a prefix, and only those', async () => {
+      const workspace = `ws/${crypto.randomUUID()}`;
+      const inside = [`${workspace}/a`, `${workspace}/b`, `${workspace}/b.thumb`];
+      const outside = `${workspace}-other/a`;
+      for (const key of [...inside, outside]) await store.put(key, streamOf(Buffer.from(key)));
+      await expect(store.list(`${workspace}/`)).resolves.toEqual(inside);
+      await expect(store.list(`${workspace}/b`)).resolves.toEqual([`${workspace}/b`, `${workspace}/b.thumb`]);
+      await expect(store.list('ws/no-such-workspace/')).resolves.toEqual([]);
+    });
+
+    it('stores a 64 MiB stream with a flat memory profile', async () => {
+      const key = newKey();
+      const total = 64 * MiB;
+      const block = crypto.randomBytes(MiB);
+      const expectedDigest = await sha256Of(lazyStreamOf(block, total));
+
+      // Noise kept out: a 12 MiB warm-up compiles the code paths and grows V8's heap (too small to leave room that
+      // could hide 64 MiB), and the source runs a full GC every 4 MiB, since V8 lets dead Buffers pile up to 64 MiB
+      // first. A store that copies the stream into memory still grows by 64 MiB or more here.
+      const collect = exposeGc();
+      const warmUpKey = newKey();
+      await store.put(warmUpKey, lazyStreamOf(block, 12 * MiB));
+      await store.delete(warmUpKey);
+      collect();
+      const before = process.memoryUsage.rss();
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
+      try {
+        const source = lazyStreamOf(block, total, { every: 4 * MiB, call: collect });
+        await expect(store.put(key, source)).resolves.toEqual({ size: total });
+      } finally {
+        clearInterval(sampler);
+      }
+      peak = Math.max(peak, process.memoryUsage.rss());
+      expect((peak - before) / MiB).toBeLessThan(48);
+
+      await expect(store.stat(key)).resolves.toEqual({ size: total });
+      await expect(sha256Of(await store.get(key))).resolves.toBe(expectedDigest);
+      await store.delete(key);
+    });
+  });
+}
+
+blobStoreContract('local', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-local-store-'));
+  return {
+    store: createLocalStore(root),
+    tempFiles: async () => (fs.existsSync(path.join(root, '.tmp')) ? fs.readdirSync(path.join(root, '.tmp')) : []),
+    close: async () => fs.rmSync(root, { recursive: true, force: true }),
+  };
+});
+
+blobStoreContract('s3', async () => {
+  const bucket = 'parley-blob-store-test';
+  const server = await startS3rver([bucket]);
+  const store = createS3Store({
+    bucket,
+    region: server.region,
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
+    prefix: 'parley',
+  });
+  return { store, tempFiles: async () => [], close: () => server.close() };
+});
+
+describe('local blob store, on its own', () => {
+  let root: string;
+  let store: BlobStore;
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-local-store-'));
+    store = createLocalStore(path.join(root, 'files'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it.each([
+    '../outside',
+    'ws/../../outside',
+    'ws/a/..',
+    '/etc/passwd',
+    'ws\\a',
+    'ws/a\0b',
+    'ws//a',
+    '.tmp/a',
+    '',
+  ])('refuses the key %j for every operation and writes nothing outside its root', async (key) => {
+    await expect(store.put(key, streamOf(Buffer.from('x')))).rejects.toMatchObject({ code: 'EINVALIDKEY' });
+    await expect(store.get(key)).rejects.toMatchObject({ code: 'EINVALIDKEY' });
+    await expect(store.stat(key)).rejects.toMatchObject({ code: 'EINVALIDKEY' });
+    await expect(store.delete(key)).rejects.toMatchObject({ code: 'EINVALIDKEY' });
+    expect(fs.readdirSync(root).filter((name) => name !== 'files')).toEqual([]);
+  });
+
+  it('sweeps temp files a crash left behind, and keeps fresh ones', async () => {
+    const tmp = path.join(root, 'files', '.tmp');
+    fs.mkdirSync(tmp, { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'stale.part'), 'left by a crash');
+    fs.writeFileSync(path.join(tmp, 'fresh.part'), 'an upload in progress');
+    const anHourAgo = new Date(Date.now() - 60 * 60 * 1000);
+    fs.utimesSync(path.join(tmp, 'stale.part'), anHourAgo, anHourAgo);
+
+    await expect(sweepTemp(path.join(root, 'files'), 10 * 60 * 1000)).resolves.toBe(1);
+    expect(fs.readdirSync(tmp)).toEqual(['fresh.part']);
+    fs.rmSync(path.join(tmp, 'fresh.part'));
+  });
+});
