@@ -157,6 +157,27 @@ describe('refusals, each leaving nothing behind', () => {
     await resetRules();
   });
 
+  it('cleans up after a client that disconnects in the middle of an upload (no temp file, no row)', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const before = await snapshot(s);
+    const boundary = 'abortBoundary';
+    const { port } = new URL(s.url);
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/widget/chat/files', headers: {
+      authorization: `Bearer ${v.visitorToken}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(5 * 1024 * 1024),
+    } });
+    req.on('error', () => {});
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.pdf"\r\n\r\n`);
+    req.write(pdf(512 * 1024));
+    // Wait until the server has started writing the file, then vanish.
+    const tmp = (await import('node:path')).join(s.dataDir, 'files', '.tmp');
+    const fs = await import('node:fs');
+    const deadline = Date.now() + 10_000;
+    while (!(fs.existsSync(tmp) && fs.readdirSync(tmp).length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    req.destroy();
+    const { eventually } = await import('../support/receiver.js');
+    await eventually(async () => JSON.stringify(await snapshot(s)) === JSON.stringify(before), 10_000, 'the server to clean up');
+  });
+
   it.each([
     ['an ELF executable renamed .pdf', 'report.pdf', elf],
     ['a PE executable renamed .pdf', 'report.pdf', pe],

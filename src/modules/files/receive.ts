@@ -64,6 +64,8 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
     const writes: Promise<unknown>[] = [];
     let failed = false;
     let finished = false;
+    // Files still streaming into storage; on failure they are destroyed so their puts abort and clean up.
+    const active = new Set<FileInspector>();
 
     const fail = (err: unknown) => {
       if (failed) return;
@@ -73,6 +75,7 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
       req.pause();
       parser.removeAllListeners('file');
       const error = err instanceof AppError ? err : new AppError('MALFORMED_MULTIPART', 'The multipart body could not be read');
+      for (const inspector of active) inspector.destroy(error);
       Promise.allSettled(writes)
         .then(() => Promise.allSettled(files.map((f) => storage.delete(f.storageKey))))
         .finally(() => reject(error));
@@ -112,7 +115,8 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
       stream.on('error', (err) => inspector.destroy(err));
       inspector.on('error', (err) => { stream.unpipe(inspector); stream.resume(); fail(err); });
       stream.pipe(inspector);
-      const write = storage.put(storageKey, inspector).then(({ size }) => {
+      active.add(inspector);
+      const write = storage.put(storageKey, inspector).finally(() => active.delete(inspector)).then(({ size }) => {
         if (failed) return storage.delete(storageKey);
         files.push({ id, name, extension, size, sha256: inspector.sha256, mimeType: inspector.mimeType, storageKey });
       }, (err) => fail(err));
