@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -15,7 +15,7 @@ import type { Config } from './config.js';
 import type { Deps, Hooks } from './deps.js';
 import { createDb, type DbHandle } from './db/index.js';
 import { createKeyring, loadMasterKey } from './keyring.js';
-import { createLocalStore } from './storage/local.js';
+import { createLocalStore, sweepTemp } from './storage/local.js';
 import type { BlobStore } from './storage/index.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerAuth } from './http/auth.js';
@@ -47,7 +47,10 @@ export async function createStorage(config: Config): Promise<BlobStore> {
     const { createS3Store } = await import('./storage/s3.js');
     return createS3Store(config.s3);
   }
-  return createLocalStore(path.join(config.dataDir, 'files'));
+  const root = path.join(config.dataDir, 'files');
+  // Temp files older than an hour can only be leftovers of a crash mid-upload.
+  await sweepTemp(root, 3_600_000);
+  return createLocalStore(root);
 }
 
 export async function createApp(config: Config, opts: { logger?: Logger } = {}): Promise<ParleyApp> {
@@ -66,7 +69,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     loggerInstance: log,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: config.logLevel !== 'debug',
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
