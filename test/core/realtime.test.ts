@@ -57,7 +57,7 @@ describe('realtime', () => {
     // Offline: the agent writes twice.
     await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/messages`, { cookie: owner, body: { text: 'missed 1' } });
     await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/messages`, { cookie: owner, body: { text: 'missed 2' } });
-    let got!: ReturnType<typeof collect>;
+    let got!: ReturnType<typeof collect<any>>;
     const socket = await connect(s.url, { token: v.visitorToken, lastMessageId: first.body.message.id }, undefined, (sock) => { got = collect(sock, 'message.created'); });
     await got.next((p) => p.message.text === 'missed 2');
     expect(got.seen.map((p) => p.message.text).filter((t) => t?.startsWith('missed'))).toEqual(['missed 1', 'missed 2']);

@@ -64,7 +64,7 @@ export async function startReceiver(signingSecret: () => string | undefined, ini
       const hash = crypto.createHash('sha256');
       let size = 0;
       stream.on('data', (c: Buffer) => { hash.update(c); size += c.length; });
-      stream.on('end', () => { r.file = { name: info.filename, mimeType: info.mimeType, size, sha256: hash.digest('hex') }; });
+      stream.on('end', () => { r.file = { name: info.filename ?? '', mimeType: info.mimeType, size, sha256: hash.digest('hex') }; });
     });
     parser.on('close', async () => {
       const expected = hmac ? `v1,${hmac.digest('base64')}` : '';
