@@ -82,6 +82,7 @@ export async function acceptUpload(deps: Deps, req: IncomingMessage, ctx: Upload
       if (wrong) throw new AppError('FILE_TYPE_NOT_ALLOWED', `${wrong.extension.toUpperCase() || 'This'} files are not allowed here. Allowed: ${allowed.join(', ')}`, { allowedTypes: request.allowed_types });
       if (files.length > request.max_files) throw new AppError('BAD_REQUEST', `At most ${request.max_files} files for this request`);
     }
+    if (!request && ctx.uploaderRole === 'visitor' && chat.status === 'bot') request = await fittingOpenRequest(deps, chat, files);
     const thumbs = new Set<string>();
     for (const f of files) {
       if (wantsThumbnail(f.mimeType, f.size) && (await makeThumbnail(deps.storage, f.storageKey, `${f.storageKey}.thumb`))) thumbs.add(f.id);
@@ -100,6 +101,15 @@ export async function acceptUpload(deps: Deps, req: IncomingMessage, ctx: Upload
     await cleanup();
     throw err;
   }
+}
+
+/** A plain attachment sent while the bot waits for a file answers that request, when the files fit it. */
+async function fittingOpenRequest(deps: Deps, chat: ChatsTable, files: ReceivedFile[]) {
+  const open = await deps.db.selectFrom('upload_requests').selectAll().where('chat_id', '=', chat.id).where('status', '=', 'open')
+    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  if (!open || files.length > open.max_files) return undefined;
+  const allowed = open.allowed_types.split('|').filter(Boolean);
+  return files.every((f) => allowed.length === 0 || allowed.includes(f.extension)) ? open : undefined;
 }
 
 async function commitUpload(deps: Deps, ctx: UploadContext, files: ReceivedFile[], thumbs: Set<string>, text: string | null, requestId: string | null) {
