@@ -120,6 +120,23 @@ describe('thumbnails', () => {
     expect(crypto.createHash('sha256').update(original).digest('hex')).toBe(f.sha256);
   });
 
+  it('survives a decompression-bomb PNG (50,000 × 50,000 declared): the file is kept without a thumbnail', async () => {
+    const zlib = await import('node:zlib');
+    const chunk = (type: string, data: Buffer) => {
+      const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(body) >>> 0);
+      return Buffer.concat([len, body, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(50_000, 0); ihdr.writeUInt32BE(50_000, 4); ihdr[8] = 8; ihdr[9] = 2;
+    const bomb = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1_000_000))), chunk('IEND', Buffer.alloc(0))]);
+    const r = await upload(s.url, '/api/widget/chat/files', [{ name: 'bomb.png', data: bomb }], { token: visitor.visitorToken });
+    expect(r.status).toBe(201);
+    expect(r.body.files[0].thumbnailUrl).toBeUndefined();
+    expect((await call(s.url, 'GET', '/healthz')).status).toBe(200);
+  });
+
   it('gives non-images no thumbnail, and a broken image a file without one rather than an error', async () => {
     const p = await png(10, 10);
     const broken = Buffer.concat([p.subarray(0, 60), Buffer.alloc(200, 0)]);
