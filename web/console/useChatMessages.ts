@@ -62,12 +62,12 @@ export function useChatMessages(workspaceId: string, chatId: string | undefined,
     socket.on('message.created', onMessage);
     socket.on('message.updated', onMessage); // not in the contract yet: lets a deleted file show at once if the server sends it
     socket.on('typing', onTyping);
-    socket.io.on('reconnect', onReconnect);
+    socket.on('connect', onReconnect); // after any reconnect, automatic or not
     return () => {
       socket.off('message.created', onMessage);
       socket.off('message.updated', onMessage);
       socket.off('typing', onTyping);
-      socket.io.off('reconnect', onReconnect);
+      socket.off('connect', onReconnect);
       window.clearTimeout(typingTimer.current);
     };
   }, [socket, chatId, url, add]);

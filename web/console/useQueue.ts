@@ -73,11 +73,11 @@ export function useQueue(workspaceId: string, socket: Socket | undefined) {
     };
     socket.on('chat.updated', onChat);
     socket.on('message.created', onMessage);
-    socket.io.on('reconnect', load);
+    socket.on('connect', load);
     return () => {
       socket.off('chat.updated', onChat);
       socket.off('message.created', onMessage);
-      socket.io.off('reconnect', load);
+      socket.off('connect', load);
     };
   }, [socket, workspaceId, load]);
 

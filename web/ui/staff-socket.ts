@@ -1,6 +1,7 @@
 // The agents' Socket.IO connection: authenticated by the session cookie, it carries events of all their workspaces.
 import { io, type Socket } from 'socket.io-client';
+import { keepConnected } from './keep-connected.js';
 
 export function connectStaffSocket(): Socket {
-  return io({ path: '/socket.io', withCredentials: true, auth: {} });
+  return keepConnected(io({ path: '/socket.io', withCredentials: true, auth: {} }));
 }

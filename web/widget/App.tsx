@@ -66,7 +66,7 @@ export function App({ widgetKey }: { widgetKey: string }) {
 
   return (
     <div className="w-app" {...handlers}>
-      <Header status={status} onTalkToAgent={() => sendText('agent').catch(() => undefined)} />
+      <Header status={status} offline={chat.offline} onTalkToAgent={() => sendText('agent').catch(() => undefined)} />
       {chat.state === 'error' ? (
         <div className="w-state p-notice p-notice--error" role="alert">The chat could not start: {chat.error}</div>
       ) : chat.state === 'loading' ? (

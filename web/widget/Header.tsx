@@ -10,7 +10,7 @@ const STATUS_LINE: Record<ChatStatus, string> = {
   closed: 'This chat was closed',
 };
 
-export function Header({ status, onTalkToAgent }: { status?: ChatStatus; onTalkToAgent: () => void }) {
+export function Header({ status, offline, onTalkToAgent }: { status?: ChatStatus; offline?: boolean; onTalkToAgent: () => void }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const menuRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -30,7 +30,7 @@ export function Header({ status, onTalkToAgent }: { status?: ChatStatus; onTalkT
     <header className="w-header">
       <div className="w-header__titles">
         <h1 className="w-header__title">Chat with us</h1>
-        <p className="w-header__status">{status ? STATUS_LINE[status] : 'Connecting…'}</p>
+        <p className="w-header__status" role="status">{offline ? 'Reconnecting…' : status ? STATUS_LINE[status] : 'Connecting…'}</p>
       </div>
       <div className="w-menu" ref={menuRef}>
         <button type="button" className="w-icon-button" aria-label="Chat menu" aria-haspopup="menu" aria-expanded={menuOpen} onClick={() => setMenuOpen((o) => !o)}>

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { api, query, type ApiError } from '../ui/api.js';
+import { keepConnected } from '../ui/keep-connected.js';
 import { mergeMessages } from '../ui/merge.js';
 import type { Chat, Message } from '../ui/types.js';
 import { openSession, type WidgetSession } from './session.js';
@@ -18,7 +19,7 @@ export function useWidgetChat(widgetKey: string) {
   const [state, setState] = useState<LoadState>('loading');
   const [error, setError] = useState<string>();
   const [otherTyping, setOtherTyping] = useState(false);
-  const [connected, setConnected] = useState(false);
+  const [offline, setOffline] = useState(false); // was connected, lost it: shown until the socket is back
 
   const sessionRef = useRef<WidgetSession>(undefined);
   const lastIdRef = useRef<string>(undefined);
@@ -70,17 +71,19 @@ export function useWidgetChat(widgetKey: string) {
         await catchUp();
         if (cancelled) return;
         setState('ready');
-        const socket = io({
-          path: '/socket.io',
-          // A function, so every reconnect sends the newest token and the last message seen.
-          auth: (cb) => cb({ token: sessionRef.current?.visitorToken, lastMessageId: lastIdRef.current }),
-        });
+        const socket = keepConnected(
+          io({
+            path: '/socket.io',
+            // A function, so every reconnect sends the newest token and the last message seen.
+            auth: (cb) => cb({ token: sessionRef.current?.visitorToken, lastMessageId: lastIdRef.current }),
+          }),
+        );
         socketRef.current = socket;
         socket.on('connect', () => {
-          setConnected(true);
+          setOffline(false);
           catchUp().catch(() => undefined);
         });
-        socket.on('disconnect', () => setConnected(false));
+        socket.on('disconnect', () => setOffline(true));
         socket.on('message.created', (p: { message: Message }) => addMessages([p.message]));
         socket.on('chat.updated', (p: { chat: Chat }) => {
           const cur = sessionRef.current;
@@ -138,5 +141,5 @@ export function useWidgetChat(widgetKey: string) {
     socketRef.current?.emit('typing', { chatId: s.chat.id });
   }, []);
 
-  return { session, messages, state, error, connected, otherTyping, addMessages, refreshSession, sendText, notifyTyping };
+  return { session, messages, state, error, offline, otherTyping, addMessages, refreshSession, sendText, notifyTyping };
 }
