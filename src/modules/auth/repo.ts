@@ -40,4 +40,6 @@ export const authRepo = {
   recordFailure: (db: Db, key: string) => db.insertInto('login_failures').values({ key, at: nowIso() }).execute(),
   clearFailures: (db: Db, key: string) => db.deleteFrom('login_failures').where('key', '=', key).execute(),
   pruneFailures: (db: Db, beforeIso: string) => db.deleteFrom('login_failures').where('at', '<', beforeIso).execute(),
+  /** Expired sessions of a user go when they sign in again. */
+  pruneSessions: (db: Db, userId: string) => db.deleteFrom('sessions').where('user_id', '=', userId).where('expires_at', '<', nowIso()).execute(),
 };

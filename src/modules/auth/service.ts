@@ -31,10 +31,12 @@ export async function login(db: Db, input: { email: string; password: string; ip
   dummyHash ??= hashPassword('not-a-password');
   const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash));
   if (!user || !ok) {
+    await authRepo.pruneFailures(db, since);
     for (const key of keys) await authRepo.recordFailure(db, key);
     throw unauthenticated('Wrong email or password');
   }
   await authRepo.clearFailures(db, `email:${email}`);
+  await authRepo.pruneSessions(db, user.id);
   const token = randomToken('ps_');
   await authRepo.createSession(db, user.id, token);
   return { user, token };
