@@ -30,6 +30,7 @@ import { messageViews } from './modules/chats/view.js';
 import { visitorAudience } from './modules/chats/service.js';
 import { bootstrap } from './modules/workspaces/service.js';
 import { extraModules } from './modules/index.js';
+import { UPLOAD_ROUTES, uploadRequestBody } from './modules/files/routes.js';
 
 export interface ParleyApp {
   app: App;
@@ -130,7 +131,11 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     const ok = Object.values(checks).every((v) => v === 'ok');
     return reply.status(ok ? 200 : 503).send({ ok, checks });
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => {
+    const doc = app.swagger() as { paths?: Record<string, Record<string, { requestBody?: unknown }>> };
+    for (const p of UPLOAD_ROUTES) if (doc.paths?.[p]?.post) doc.paths[p].post.requestBody = uploadRequestBody;
+    return doc;
+  });
 
   await authRoutes(app, deps);
   await workspacesRoutes(app, deps);

@@ -94,6 +94,8 @@ describe('health and API document', () => {
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/widget/{widgetKey}/session', '/api/workspaces/{ws}/chats']));
     expect(doc.body.paths['/api/auth/login'].post.requestBody.content['application/json'].schema.required).toEqual(['email', 'password']);
+    expect(doc.body.paths['/api/widget/chat/files'].post.requestBody.content['multipart/form-data'].schema.required).toEqual(['file']);
+    expect(doc.body.paths['/api/workspaces/{ws}/settings/file-upload'].put.requestBody.content['application/json'].schema.properties).toHaveProperty('maxFileSizeKb');
     await srv.stop();
   });
 });

@@ -22,6 +22,25 @@ const multipartDoc = {
   description: 'multipart/form-data: one or more parts named `file`, an optional `text` field, and `requestId` when answering a bot upload request. The body is streamed, never buffered.',
 };
 
+/** The multipart request body of the upload routes, for the OpenAPI document (Fastify never parses these bodies). */
+export const uploadRequestBody = {
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: {
+          file: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One or more files' },
+          text: { type: 'string', maxLength: 10_000, description: 'Optional message text sent with the files' },
+          requestId: { type: 'string', description: "Widget only: the bot's upload request these files answer" },
+        },
+      },
+    },
+  },
+};
+export const UPLOAD_ROUTES = ['/api/widget/chat/files', '/api/workspaces/{ws}/chats/{chatId}/files'];
+
 export async function filesRoutes(app: App, deps: Deps) {
   /** Upload errors close the connection: the rest of a refused body is never read. */
   const closeOnError = (reply: FastifyReply) => async <T>(work: () => Promise<T>) => {
