@@ -36,7 +36,7 @@ describe.skipIf(!browser)('List File in the browser', () => {
   const table = () => admin.getByRole('table', { name: 'Files' });
   const names = async () => (await table().locator('tbody tr td:first-child a').allInnerTexts()).map((t) => t.trim());
 
-  async function filter(fill: (form: ReturnType<Page['getByRole']>) => Promise<void>) {
+  async function filter(fill: (form: ReturnType<Page['getByRole']>) => Promise<unknown>) {
     const form = admin.getByRole('form', { name: 'Filter files' });
     await form.getByRole('button', { name: 'Clear' }).click();
     await fill(form);

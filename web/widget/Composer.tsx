@@ -34,8 +34,9 @@ export function Composer({ uploadsEnabled, disabled, inputRef, onSend, onFiles, 
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) submit();
-    if (e.key === 'Enter' && !e.shiftKey) e.preventDefault();
+    if (e.key !== 'Enter' || e.shiftKey || e.nativeEvent.isComposing) return;
+    e.preventDefault();
+    submit();
   }
 
   return (

@@ -10,6 +10,7 @@ import { openSession, type WidgetSession } from './session.js';
 
 const TYPING_SHOWN_MS = 4000;
 const TYPING_SENT_EVERY_MS = 2000;
+const PAGE = 200;
 
 export type LoadState = 'loading' | 'ready' | 'error';
 
@@ -42,11 +43,14 @@ export function useWidgetChat(widgetKey: string) {
   const catchUp = useCallback(async () => {
     const s = sessionRef.current;
     if (!s) return;
-    const { messages: batch } = await api<{ messages: Message[] }>(
-      `/api/widget/chat/messages${query({ after: lastIdRef.current, limit: 200 })}`,
-      { token: s.visitorToken },
-    );
-    addMessages(batch);
+    // Page through everything after the last message seen (a long absence may have left more than one page).
+    for (let page = 0; page < 20; page++) {
+      const after = lastIdRef.current;
+      const { messages: batch } = await api<{ messages: Message[] }>(`/api/widget/chat/messages${query({ after, limit: PAGE })}`, { token: s.visitorToken });
+      addMessages(batch);
+      if (!after || batch.length < PAGE) return;
+      lastIdRef.current = batch[batch.length - 1]!.id;
+    }
   }, [addMessages]);
 
   const adopt = useCallback((s: WidgetSession) => {
