@@ -102,7 +102,8 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
     toChatVisitor: (chatId, event, payload) => { io.to(chatRoom(chatId)).emit(event, payload); },
     toWorkspaceAgents: (workspaceId, event, payload) => { io.to(workspaceRoom(workspaceId)).emit(event, payload); },
     async close() {
-      io.disconnectSockets(true);
+      // Only this node's sockets: with the Redis adapter io.disconnectSockets() would drop every node's clients.
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect())));
     },

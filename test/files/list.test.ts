@@ -64,8 +64,11 @@ describe('the side panel and List File', () => {
     expect(row.thumbnail_key).toBeTruthy();
     const visitorSocket = await connect(s.url, { token: v.visitorToken });
     const deleted = collect(visitorSocket, 'file.deleted');
+    const updated = collect(visitorSocket, 'message.updated');
     expect((await call(s.url, 'DELETE', `/api/workspaces/${s.workspaceId}/files/${gone.id}`, { cookie: owner })).status).toBe(204);
     expect(await deleted.next()).toMatchObject({ fileId: gone.id, messageId: r.body.message.id });
+    const live = await updated.next((p) => p.message.id === r.body.message.id);
+    expect(live.message.files[0]).toEqual({ id: gone.id, deleted: true });
     expect(await s.parley.deps.storage.stat(row.storage_key)).toBeUndefined();
     expect(await s.parley.deps.storage.stat(row.thumbnail_key!)).toBeUndefined();
     expect((await call(s.url, 'GET', `/api/files/${gone.id}`, { cookie: owner })).status).toBe(404);

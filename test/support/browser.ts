@@ -105,8 +105,9 @@ export async function pasteFiles(frame: Frame, selector: string, files: FilePayl
   );
 }
 
-/** Saves a PNG under docs/screenshots/. */
+/** Saves a PNG under docs/screenshots/ when PARLEY_SCREENSHOTS=1 (`npm run screenshots`), so test runs leave the tree clean. */
 export async function screenshot(page: Page, name: string) {
+  if (process.env.PARLEY_SCREENSHOTS !== '1') return;
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 

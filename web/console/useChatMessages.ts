@@ -60,7 +60,7 @@ export function useChatMessages(workspaceId: string, chatId: string | undefined,
       api<{ messages: Message[] }>(`${url}${query({ after: lastId.current, limit: 200 })}`).then((r) => add(r.messages), () => undefined);
     };
     socket.on('message.created', onMessage);
-    socket.on('message.updated', onMessage); // not in the contract yet: lets a deleted file show at once if the server sends it
+    socket.on('message.updated', onMessage); // sent when a file of the message is deleted
     socket.on('typing', onTyping);
     socket.on('connect', onReconnect); // after any reconnect, automatic or not
     return () => {

@@ -89,6 +89,7 @@ export function useWidgetChat(widgetKey: string) {
         });
         socket.on('disconnect', () => setOffline(true));
         socket.on('message.created', (p: { message: Message }) => addMessages([p.message]));
+        socket.on('message.updated', (p: { message: Message }) => addMessages([p.message])); // e.g. a file was deleted
         socket.on('chat.updated', (p: { chat: Chat }) => {
           const cur = sessionRef.current;
           if (cur && p.chat.id === cur.chat.id) adopt({ ...cur, chat: { id: cur.chat.id, status: p.chat.status } });

@@ -65,11 +65,11 @@ export async function listMessages(deps: Deps, chat: ChatsTable, audience: 'visi
 }
 
 /** Announces a committed message to the chat's visitor and to the workspace's agents, each with its own file URLs. */
-export async function publishMessage(deps: Deps, row: MessageRow): Promise<MessageView> {
+export async function publishMessage(deps: Deps, row: MessageRow, event: 'message.created' | 'message.updated' = 'message.created'): Promise<MessageView> {
   const [forStaff] = await messageViews(deps.db, [row], staffAudience);
   const [forVisitor] = await messageViews(deps.db, [row], visitorAudience(deps));
-  deps.realtime.toChatVisitor(row.chat_id, 'message.created', { message: forVisitor });
-  deps.realtime.toWorkspaceAgents(row.workspace_id, 'message.created', { message: forStaff });
+  deps.realtime.toChatVisitor(row.chat_id, event, { message: forVisitor });
+  deps.realtime.toWorkspaceAgents(row.workspace_id, event, { message: forStaff });
   return forStaff!;
 }
 

@@ -171,6 +171,8 @@ export async function deleteFile(deps: Deps, workspaceId: string, fileId: string
   if (f.message_id) {
     const m = await chatsRepo.messageById(deps.db, f.message_id);
     if (m) {
+      // Open chat views replace the message (now showing "File deleted") without a reload.
+      await publishMessage(deps, m, 'message.updated');
       const payload = { messageId: m.id, chatId: m.chat_id, fileId: f.id };
       deps.realtime.toChatVisitor(m.chat_id, 'file.deleted', payload);
       deps.realtime.toWorkspaceAgents(m.workspace_id, 'file.deleted', payload);
