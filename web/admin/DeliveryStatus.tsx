@@ -14,7 +14,7 @@ export function DeliveryStatus({ workspaceId, delivery, onResent }: { workspaceI
     setError(undefined);
     try {
       await api(`/api/workspaces/${enc(workspaceId)}/deliveries/${enc(delivery.id)}/retry`, { method: 'POST', body: {} });
-      onResent?.({ ...delivery, status: 'pending', lastError: null });
+      onResent?.({ ...delivery, status: 'pending', lastError: undefined });
     } catch (e) {
       setError((e as Error).message);
     } finally {

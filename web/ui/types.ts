@@ -1,82 +1,21 @@
-// The API contract's shapes as the browser apps use them (see docs/api.md); extra server fields are optional.
-// Types only: no runtime code here.
+// The API's shapes as the browser apps use them. The server's own view types are the source of truth (style rule 4):
+// they are imported as types only, so nothing of the server reaches the bundle.
+import type { DeliveryView } from '../../src/modules/deliveries/view.js';
+import type { FileView } from '../../src/modules/files/view.js';
+import type { ChatView, DeletedFile, MessageView } from '../../src/modules/chats/view.js';
+import type { FileUploadSettings } from '../../src/modules/settings/file-upload.js';
 
-export type UploaderRole = 'visitor' | 'agent' | 'bot';
-export type ChatStatus = 'bot' | 'waiting' | 'open' | 'closed';
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dead';
-
-export interface Delivery {
-  id: string;
-  fileId: string;
-  kind: 's3' | 'callback';
-  status: DeliveryStatus;
-  attempts: number;
-  lastError?: string | null;
-  remoteUid?: string | null;
-  remoteUrl?: string | null;
-  s3Key?: string | null;
-  updatedAt: string;
-}
-
-export interface ChatFile {
-  id: string;
-  chatId: string;
-  name: string;
-  size: number;
-  mimeType: string;
-  extension: string;
-  sha256?: string;
-  uploaderRole: UploaderRole;
-  uploaderId?: string | null;
-  createdAt: string;
-  url: string;
-  thumbnailUrl?: string;
-  requestId?: string;
-  remoteUid?: string;
-  remoteUrl?: string;
-  deliveries?: Delivery[];
-  deleted?: false;
-}
-
-export interface DeletedFile {
-  id: string;
-  deleted: true;
-}
-
+export type { DeletedFile, FileUploadSettings };
+export type UploaderRole = FileView['uploaderRole'];
+export type ChatStatus = ChatView['status'];
+export type Delivery = DeliveryView;
+export type DeliveryStatus = DeliveryView['status'];
+export type ChatFile = FileView & { deliveries?: DeliveryView[]; deleted?: false };
 export type MessageFile = ChatFile | DeletedFile;
-
-export interface UploadRequest {
-  id: string;
-  prompt: string;
-  allowedTypes: string;
-  maxFiles: number;
-  optional: boolean;
-  status?: 'open' | 'answered' | 'skipped' | 'expired';
-}
-
-export interface Message {
-  id: string;
-  chatId: string;
-  authorRole: 'visitor' | 'agent' | 'bot' | 'system';
-  authorId?: string;
-  text?: string;
-  files?: MessageFile[];
-  kind: 'text' | 'file' | 'upload_request' | 'event';
-  request?: UploadRequest;
-  buttons?: { label: string }[];
-  event?: string;
-  createdAt: string;
-}
-
-export interface Chat {
-  id: string;
-  workspaceId?: string;
-  status: ChatStatus;
-  assigneeId?: string | null;
-  createdAt?: string;
-  updatedAt?: string;
-  lastMessageAt?: string | null;
-}
+export type UploadRequest = NonNullable<MessageView['request']>;
+export type Message = Omit<MessageView, 'files'> & { files?: MessageFile[] };
+/** A chat as the console lists it; the widget only knows id and status until it loads more. */
+export type Chat = Pick<ChatView, 'id' | 'status'> & Partial<Omit<ChatView, 'id' | 'status'>>;
 
 /** One side's upload rules: the widget session's `uploads`, or one half of the admin settings. */
 export interface UploadRules {
@@ -85,13 +24,6 @@ export interface UploadRules {
   maxFileSizeKb: number;
 }
 
-export interface FileUploadSettings {
-  visitorUploadsEnabled: boolean;
-  agentUploadsEnabled: boolean;
-  visitorAllowedTypes: string;
-  agentAllowedTypes: string;
-  maxFileSizeKb: number;
-}
 
 export interface User {
   id: string;

@@ -1,6 +1,6 @@
 // Chats and messages as the API and realtime events show them.
 import type { Db } from '../../db/index.js';
-import type { ChatsTable, MessageRow, MessagesTable } from '../../db/types.js';
+import type { ChatsTable, MessageRow, MessagesTable, UploadRequestsTable } from '../../db/types.js';
 import { fileView, filesByIds, type FileAudience, type FileView } from '../files/view.js';
 
 export interface ChatView {
@@ -29,7 +29,7 @@ export interface MessageView {
   text?: string;
   kind: MessagesTable['kind'];
   files?: (FileView | DeletedFile)[];
-  request?: { id: string; prompt: string; allowedTypes: string; maxFiles: number; optional: boolean; status: string };
+  request?: { id: string; prompt: string; allowedTypes: string; maxFiles: number; optional: boolean; status: UploadRequestsTable['status'] };
   buttons?: { label: string }[];
   event?: string;
   createdAt: string;
