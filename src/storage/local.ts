@@ -6,6 +6,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import type { BlobStore, ByteRange } from './index.js';
 
 /** Temp files live inside rootDir so that the final rename stays on one filesystem (and is atomic). */
@@ -141,14 +142,18 @@ async function writeDurably(target: string, tmpDir: string, source: Readable): P
       done(null, chunk);
     },
   });
+  // `flush` fsyncs before the stream closes its descriptor. (A FileHandle stream with autoClose off, then
+  // handle.sync()/close(), hangs forever on Node 20: the stream keeps a reference that close() waits for.)
+  const out = fs.createWriteStream(tmpPath, { flags: 'wx', flush: true });
   try {
-    // `flush` fsyncs before the stream closes its descriptor. (A FileHandle stream with autoClose off, then
-    // handle.sync()/close(), hangs forever on Node 20: the stream keeps a reference that close() waits for.)
-    await pipeline(source, counter, fs.createWriteStream(tmpPath, { flags: 'wx', flush: true }));
+    await pipeline(source, counter, out);
     const firstCreated = await fsp.mkdir(path.dirname(target), { recursive: true });
     await fsp.rename(tmpPath, target);
     await syncDirectories(path.dirname(target), firstCreated);
   } catch (err) {
+    // A source that fails at once can beat the file's asynchronous open: wait until the stream has opened and
+    // closed its descriptor, or the rm below would run first and the open would then create the temp file.
+    if (!out.closed) await once(out, 'close').catch(() => {});
     await fsp.rm(tmpPath, { force: true }).catch(() => {});
     throw err;
   }

@@ -259,6 +259,23 @@ describe('local blob store, on its own', () => {
     expect(fs.readdirSync(root).filter((name) => name !== 'files')).toEqual([]);
   });
 
+  it('leaves no temp file the moment a put rejects, even when the source fails before the file is open', async () => {
+    const { PassThrough } = await import('node:stream');
+    const tmp = path.join(root, 'files', '.tmp');
+    for (let i = 0; i < 60; i++) {
+      const source = new PassThrough();
+      source.on('error', () => {});
+      const put = store.put(`race/${i}`, source);
+      const refuse = () => source.destroy(new Error('refused'));
+      // Refusals land at different points of the put's start-up (before, during and after the file's open).
+      [() => process.nextTick(refuse), () => setImmediate(refuse), () => setTimeout(refuse, 0), () => setTimeout(refuse, 1)][i % 4]!();
+      const error = await put.then(() => undefined, (err: Error) => err);
+      // Checked at once: the caller answers its client as soon as the put has rejected.
+      expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+      expect(error?.message).toBe('refused');
+    }
+  });
+
   it('sweeps temp files a crash left behind, and keeps fresh ones', async () => {
     const tmp = path.join(root, 'files', '.tmp');
     fs.mkdirSync(tmp, { recursive: true });
