@@ -1,39 +1,12 @@
 // The bot flow as the admin edits it (docs/api.md "Bot flows"), and pure helpers to change it.
 // Helpers return new objects: React state is never mutated in place.
 
-export type StepKind = 'message' | 'question' | 'upload' | 'handoff' | 'end';
+// The shapes are the server's own (src/modules/bot/flow.ts), imported as types only.
+import type { Flow, FlowBranch, FlowButton, Step, StepKind } from '../../../src/modules/bot/flow.js';
 
-export interface QuestionButton {
-  label: string;
-  next?: string;
-}
-
-export interface Branch {
-  equals?: string;
-  contains?: string;
-  next: string;
-}
-
-export interface Step {
-  id: string;
-  kind: StepKind;
-  text?: string;
-  next?: string;
-  variable?: string;
-  buttons?: QuestionButton[];
-  branches?: Branch[];
-  prompt?: string;
-  allowedTypes?: string;
-  maxFiles?: number;
-  optional?: boolean;
-  timeoutSeconds?: number;
-  onTimeout?: 'remind' | 'next' | 'handoff';
-}
-
-export interface Flow {
-  start: string;
-  steps: Step[];
-}
+export type { Flow, Step, StepKind };
+export type QuestionButton = FlowButton;
+export type Branch = FlowBranch;
 
 export const KIND_LABELS: Record<StepKind, string> = {
   message: 'Message',
