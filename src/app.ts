@@ -58,7 +58,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
   const log = opts.logger ?? pino({ level: config.logLevel });
   let dbHandle: DbHandle;
   try {
-    dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onIdleError: (err) => log.warn({ err }, 'database connection lost; the pool reconnects') });
   } catch (err) {
     const variable = config.databaseUrl ? 'DATABASE_URL' : 'PARLEY_DATA_DIR';
     throw Object.assign(new Error(`${variable}: cannot open the database (${(err as Error).message})`), { variable });

@@ -20,9 +20,12 @@ export interface DbHandle {
 // PostgreSQL returns int8 as strings; our sizes and sequences fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export async function createDb(opts: { databaseUrl?: string; dataDir: string }): Promise<DbHandle> {
+export async function createDb(opts: { databaseUrl?: string; dataDir: string; onIdleError?: (err: Error) => void }): Promise<DbHandle> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
+    // An idle connection dropped by the server (restart, failover) is replaced by the pool; unhandled, it would
+    // crash the process.
+    pool.on('error', (err) => opts.onIdleError?.(err));
     // Fail fast with a clear message when the server does not answer.
     const client = await pool.connect();
     client.release();

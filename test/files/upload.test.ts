@@ -199,6 +199,16 @@ describe('refusals, each leaving nothing behind', () => {
     }, 400, 'MALFORMED_MULTIPART');
   });
 
+  it('survives bodies cut off inside a file part (the parser\'s error never escapes the request)', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${s.url}/api/widget/chat/files`, { method: 'POST', headers: { authorization: `Bearer ${v.visitorToken}`, 'content-type': 'multipart/form-data; boundary=cut' }, body: `--cut\r\nContent-Disposition: form-data; name="file"; filename="cut${i}.pdf"\r\n\r\n%PDF-1.4 and then nothing` });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.code).toBe('MALFORMED_MULTIPART');
+    }
+    expect((await call(s.url, 'GET', '/healthz')).status).toBe(200);
+  });
+
   it.each([[''], ['..'], ['/'], ['\u202e\u202e']])('refuses the file name %j with 400 INVALID_FILE_NAME', async (name) => {
     const v = await widgetSession(s.url, s.widgetKey);
     const boundary = 'b0undary';

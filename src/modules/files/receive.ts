@@ -91,6 +91,8 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
     let gate: Promise<void> | undefined;
     let fileCount = 0;
     parser.on('file', (fieldName, stream, info) => {
+      // busboy reports a truncated body on the file stream itself; listen at once (the gate below is async).
+      stream.on('error', (err) => fail(err));
       if (failed || fieldName !== 'file') { stream.resume(); return; }
       gate ??= (opts.beforeFirstFile?.({ ...fields }) ?? Promise.resolve({})).then((r: { narrowTypes?: string; maxFiles?: number }) => {
         if (r.narrowTypes) narrowTypes = r.narrowTypes;
