@@ -122,7 +122,10 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     await attempt('database', () => sql`select 1`.execute(deps.db));
     await attempt('storage', () => storage.check());
     if (config.redisUrl) {
-      redisForHealth ??= new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      if (!redisForHealth) {
+        redisForHealth = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        redisForHealth.on('error', () => {}); // reported by the readiness answer itself
+      }
       await attempt('redis', async () => {
         if (redisForHealth!.status === 'wait') await redisForHealth!.connect();
         await redisForHealth!.ping();

@@ -34,6 +34,8 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
   if (deps.redisUrl) {
     const pub = new Redis(deps.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
     const sub = pub.duplicate();
+    // ioredis reconnects by itself; without a listener every outage would print an "unhandled error event".
+    for (const c of [pub, sub]) c.on('error', (err) => deps.log.warn({ err: err.message }, 'redis connection problem'));
     await Promise.all([pub.connect(), sub.connect()]);
     redisClients.push(pub, sub);
     io.adapter(createAdapter(pub, sub, { key: 'parley' }));
