@@ -41,6 +41,37 @@ describe('two nodes on PostgreSQL and Redis', () => {
     visitorOnB.close();
   });
 
+  it('never lets a client paging with after= skip a message, even while both nodes write into one chat at once', async () => {
+    const cookie = await login(a.url, a.admin.email, a.admin.password);
+    const v = await widgetSession(a.url, a.widgetKey);
+    await call(a.url, 'POST', `/api/workspaces/${a.workspaceId}/chats/${v.chat.id}/assign`, { cookie, body: {} });
+    const seen = new Set<string>();
+    let last: string | undefined;
+    let writing = true;
+    const poller = (async () => {
+      while (writing) {
+        const r = await call(b.url, 'GET', `/api/widget/chat/messages?limit=500${last ? `&after=${last}` : ''}`, { token: v.visitorToken });
+        for (const m of r.body.messages) seen.add(m.id);
+        if (r.body.messages.length) last = r.body.messages[r.body.messages.length - 1].id;
+      }
+    })();
+    const writes = [];
+    for (let i = 0; i < 150; i++) {
+      const node = i % 2 ? a : b;
+      writes.push(i % 3
+        ? call(node.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text: `v${i}` } })
+        : call(node.url, 'POST', `/api/workspaces/${a.workspaceId}/chats/${v.chat.id}/messages`, { cookie, body: { text: `a${i}` } }));
+    }
+    await Promise.all(writes);
+    writing = false;
+    await poller;
+    const r = await call(b.url, 'GET', `/api/widget/chat/messages?limit=500${last ? `&after=${last}` : ''}`, { token: v.visitorToken });
+    for (const m of r.body.messages) seen.add(m.id);
+    const all = await call(a.url, 'GET', '/api/widget/chat/messages?limit=500', { token: v.visitorToken });
+    const missed = all.body.messages.filter((m: any) => !seen.has(m.id));
+    expect(missed).toEqual([]);
+  });
+
   it('reports Redis in readiness', async () => {
     const r = await call(b.url, 'GET', '/readyz');
     expect(r.status).toBe(200);

@@ -31,11 +31,13 @@ export const chatsRepo = {
     return q.orderBy('id', 'desc').limit(opts.limit).execute();
   },
   async insertMessage(db: Db, m: NewMessage): Promise<MessageRow> {
+    if (!db.isTransaction) return db.transaction().execute((trx) => chatsRepo.insertMessage(trx, m));
     const now = nowIso();
-    const row = { ...m, id: m.id ?? newId(), created_at: now };
-    const inserted = await db.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
+    // Touching the chat row first takes its lock until commit, so the messages of one chat commit in the order of
+    // their sequence numbers: a client paging with after= can never pass a message that commits later.
     await db.updateTable('chats').set({ last_message_at: now, updated_at: now }).where('id', '=', m.chat_id).execute();
-    return inserted;
+    const row = { ...m, id: m.id ?? newId(), created_at: now };
+    return db.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
   },
   messageById: (db: Db, id: string) => db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst(),
   async messagesAfter(db: Db, chatId: string, afterId: string | undefined, limit: number) {
