@@ -38,6 +38,8 @@ export interface ParleyApp {
   /** Listens on config.port/host (0 = a free port) and starts background workers; resolves to the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
+  /** Resolves when queued background work (thumbnails) is done. */
+  idle(): Promise<void>;
   bootstrapResult: Awaited<ReturnType<typeof bootstrap>>;
 }
 
@@ -85,6 +87,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     visitorMessage: async () => {},
     requestAnswered: async () => {},
     deliveriesQueued: () => {},
+    filesAccepted: () => {},
   };
   const deps: Deps = { config, db: dbHandle.db, dialect: dbHandle.dialect, storage, realtime, keyring, log, hooks };
   const bootstrapResult = await bootstrap(deps.db, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
@@ -174,6 +177,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },
+    idle: () => workers.idle?.() ?? Promise.resolve(),
     async close() {
       await workers.stop();
       if (realtimeServer) await realtimeServer.close();

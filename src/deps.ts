@@ -13,6 +13,8 @@ export interface Hooks {
   visitorMessage(chatId: string, messageId: string): Promise<void>;
   /** Called after files answering a bot upload request are committed. */
   requestAnswered(chatId: string, requestId: string): Promise<void>;
+  /** Files were committed and announced (thumbnails are made after this, off the request path). */
+  filesAccepted(fileIds: string[], messageId: string): void;
   /** Wakes the delivery worker after new deliveries are committed. */
   deliveriesQueued(): void;
 }

@@ -5,6 +5,7 @@ import { startServer, type TestServer } from '../support/server.js';
 import { call, login, upload, widgetSession } from '../support/client.js';
 import { jpegWithGps, pdf, png } from '../support/fixtures.js';
 import { signFileUrl } from '../../src/modules/files/signed-url.js';
+import { collect, connect } from '../support/sockets.js';
 
 let s: TestServer;
 let owner: string;
@@ -102,13 +103,30 @@ describe('who may download', () => {
   });
 });
 
-describe('thumbnails', () => {
-  it('makes a thumbnail for an image, without its EXIF/GPS metadata', async () => {
+describe('thumbnails (made after the answer, off the request path)', () => {
+  /** The file as the visitor sees it once its thumbnail job has run (announced with message.updated). */
+  async function afterThumbnailJob(messageId: string, socket: Awaited<ReturnType<typeof connect>>, updated: ReturnType<typeof collect<any>>) {
+    const m = await updated.next((p) => p.message.id === messageId);
+    socket.close();
+    return m.message;
+  }
+  /** Images are thumbnailed one at a time in upload order: once a later good image has its thumbnail, earlier jobs ran. */
+  async function drainThumbnails() {
+    const socket = await connect(s.url, { token: visitor.visitorToken });
+    const updated = collect<any>(socket, 'message.updated');
+    const r = await upload(s.url, '/api/widget/chat/files', [{ name: 'marker.png', data: await png(12, 12) }], { token: visitor.visitorToken });
+    await afterThumbnailJob(r.body.message.id, socket, updated);
+  }
+
+  it('makes a thumbnail for an image, without its EXIF/GPS metadata, and announces it', async () => {
     const jpeg = await jpegWithGps();
     expect((await sharp(jpeg).metadata()).exif).toBeTruthy();
+    const socket = await connect(s.url, { token: visitor.visitorToken });
+    const updated = collect<any>(socket, 'message.updated');
     const r = await upload(s.url, '/api/widget/chat/files', [{ name: 'holiday.jpg', data: jpeg }], { token: visitor.visitorToken });
     expect(r.status).toBe(201);
-    const f = r.body.files[0];
+    const message = await afterThumbnailJob(r.body.message.id, socket, updated);
+    const f = message.files[0];
     expect(f.thumbnailUrl).toMatch(/\/thumbnail\?exp=/);
     const thumb = Buffer.from(await (await fetch(s.url + f.thumbnailUrl)).arrayBuffer());
     const meta = await sharp(thumb).metadata();
@@ -133,7 +151,8 @@ describe('thumbnails', () => {
     const bomb = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1_000_000))), chunk('IEND', Buffer.alloc(0))]);
     const r = await upload(s.url, '/api/widget/chat/files', [{ name: 'bomb.png', data: bomb }], { token: visitor.visitorToken });
     expect(r.status).toBe(201);
-    expect(r.body.files[0].thumbnailUrl).toBeUndefined();
+    await drainThumbnails();
+    expect((await call(s.url, 'GET', `/api/files/${r.body.files[0].id}`, { token: visitor.visitorToken })).body.file.thumbnailUrl).toBeUndefined();
     expect((await call(s.url, 'GET', '/healthz')).status).toBe(200);
   });
 
@@ -142,7 +161,9 @@ describe('thumbnails', () => {
     const broken = Buffer.concat([p.subarray(0, 60), Buffer.alloc(200, 0)]);
     const r = await upload(s.url, '/api/widget/chat/files', [{ name: 'doc.pdf', data: pdf() }, { name: 'broken.png', data: broken }], { token: visitor.visitorToken });
     expect(r.status).toBe(201);
-    expect(r.body.files[0].thumbnailUrl).toBeUndefined();
-    expect(r.body.files[1].thumbnailUrl).toBeUndefined();
+    await drainThumbnails();
+    for (const f of r.body.files) {
+      expect((await call(s.url, 'GET', `/api/files/${f.id}`, { token: visitor.visitorToken })).body.file.thumbnailUrl).toBeUndefined();
+    }
   });
 });

@@ -60,8 +60,12 @@ describe('the side panel and List File', () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const r = await upload(s.url, '/api/widget/chat/files', [{ name: 'gone.png', data: await png() }, { name: 'stays.pdf', data: pdf() }], { token: v.visitorToken });
     const [gone, stays] = r.body.files;
-    const row = await s.parley.deps.db.selectFrom('files').selectAll().where('id', '=', gone.id).executeTakeFirstOrThrow();
-    expect(row.thumbnail_key).toBeTruthy();
+    const { eventually } = await import('../support/receiver.js');
+    // The thumbnail is made after the answer; wait for it so that its removal is tested too.
+    const row = await eventually(async () => {
+      const x = await s.parley.deps.db.selectFrom('files').selectAll().where('id', '=', gone.id).executeTakeFirstOrThrow();
+      return x.thumbnail_key ? x : undefined;
+    });
     const visitorSocket = await connect(s.url, { token: v.visitorToken });
     const deleted = collect(visitorSocket, 'file.deleted');
     const updated = collect(visitorSocket, 'message.updated');

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { TestServer } from './server.js';
 
 export async function snapshot(s: TestServer, workspaceId = s.workspaceId) {
+  // Thumbnails of earlier accepted uploads are written in the background; let them finish first.
+  await s.parley.idle();
   const db = s.parley.deps.db;
   const count = async (table: 'files' | 'messages' | 'deliveries') =>
     Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow()).n);
@@ -12,7 +14,8 @@ export async function snapshot(s: TestServer, workspaceId = s.workspaceId) {
     files: await count('files'),
     messages: await count('messages'),
     deliveries: await count('deliveries'),
-    objects: (await s.parley.deps.storage.list(`ws/${workspaceId}/`)).length,
+    // Thumbnails are made after accepted uploads, asynchronously; refused uploads never get that far.
+    objects: (await s.parley.deps.storage.list(`ws/${workspaceId}/`)).filter((k) => !k.endsWith('.thumb')).length,
     tempFiles: fs.existsSync(tmpDir) ? fs.readdirSync(tmpDir).length : 0,
   };
 }

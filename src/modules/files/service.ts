@@ -12,7 +12,6 @@ import { messageViews } from '../chats/view.js';
 import type { StaffContext } from '../workspaces/access.js';
 import { planDeliveries } from '../deliveries/plan.js';
 import { receiveFiles, type ReceivedFile } from './receive.js';
-import { makeThumbnail, wantsThumbnail } from './thumbnail.js';
 import { fileView } from './view.js';
 import { filesRepo, type ListFilter } from './repo.js';
 
@@ -70,7 +69,7 @@ export async function acceptUpload(deps: Deps, req: IncomingMessage, ctx: Upload
     },
   });
 
-  const cleanup = () => Promise.allSettled(files.flatMap((f) => [deps.storage.delete(f.storageKey), deps.storage.delete(`${f.storageKey}.thumb`)]));
+  const cleanup = () => Promise.allSettled(files.map((f) => deps.storage.delete(f.storageKey)));
   try {
     const text = fields.text?.trim() ? fields.text : null;
     if (text && text.length > MAX_TEXT) throw new AppError('VALIDATION_FAILED', 'The message is too long', { fields: { text: `At most ${MAX_TEXT} characters` } });
@@ -83,13 +82,10 @@ export async function acceptUpload(deps: Deps, req: IncomingMessage, ctx: Upload
       if (files.length > request.max_files) throw new AppError('BAD_REQUEST', `At most ${request.max_files} files for this request`);
     }
     if (!request && ctx.uploaderRole === 'visitor' && chat.status === 'bot') request = await fittingOpenRequest(deps, chat, files);
-    const thumbs = new Set<string>();
-    for (const f of files) {
-      if (wantsThumbnail(f.mimeType, f.size) && (await makeThumbnail(deps.storage, f.storageKey, `${f.storageKey}.thumb`))) thumbs.add(f.id);
-    }
-    const { messageRow, rows } = await commitUpload(deps, ctx, files, thumbs, text, request?.id ?? null);
+    const { messageRow, rows } = await commitUpload(deps, ctx, files, text, request?.id ?? null);
     const view = await publishMessage(deps, messageRow);
     deps.hooks.deliveriesQueued();
+    deps.hooks.filesAccepted(rows.map((r) => r.id), messageRow.id);
     if (ctx.staff) await takeOverIfUnassigned(deps, ctx.staff, chat);
     if (request) await deps.hooks.requestAnswered(chat.id, request.id);
     if (ctx.uploaderRole === 'visitor') {
@@ -112,7 +108,7 @@ async function fittingOpenRequest(deps: Deps, chat: ChatsTable, files: ReceivedF
   return files.every((f) => allowed.length === 0 || allowed.includes(f.extension)) ? open : undefined;
 }
 
-async function commitUpload(deps: Deps, ctx: UploadContext, files: ReceivedFile[], thumbs: Set<string>, text: string | null, requestId: string | null) {
+async function commitUpload(deps: Deps, ctx: UploadContext, files: ReceivedFile[], text: string | null, requestId: string | null) {
   const { chat } = ctx;
   return deps.db.transaction().execute(async (trx) => {
     if (requestId) {
@@ -129,7 +125,7 @@ async function commitUpload(deps: Deps, ctx: UploadContext, files: ReceivedFile[
     const rows: FilesTable[] = files.map((f) => ({
       id: f.id, workspace_id: chat.workspace_id, chat_id: chat.id, message_id: messageRow.id, name: f.name, size: f.size,
       mime_type: f.mimeType, extension: f.extension, sha256: f.sha256, storage_key: f.storageKey,
-      thumbnail_key: thumbs.has(f.id) ? `${f.storageKey}.thumb` : null, uploader_role: ctx.uploaderRole, uploader_id: ctx.uploaderId,
+      thumbnail_key: null, uploader_role: ctx.uploaderRole, uploader_id: ctx.uploaderId,
       request_id: requestId, remote_uid: null, remote_url: null, created_at: createdAt,
     }));
     await trx.insertInto('files').values(rows).execute();
