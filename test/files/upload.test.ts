@@ -256,6 +256,21 @@ describe('file names', () => {
 });
 
 describe('upload quotas', () => {
+  it('answers 429 RATE_LIMITED once a visitor\'s bytes this hour pass the quota, stopping mid-stream and storing nothing', async () => {
+    const limited = await startServer({ env: { PARLEY_VISITOR_MB_PER_HOUR: '1' } });
+    try {
+      const v = await widgetSession(limited.url, limited.widgetKey);
+      expect((await upload(limited.url, '/api/widget/chat/files', [{ name: 'a.pdf', data: pdf(600 * 1024) }], { token: v.visitorToken })).status).toBe(201);
+      const before = await snapshot(limited);
+      const r = await upload(limited.url, '/api/widget/chat/files', [{ name: 'b.pdf', data: pdf(600 * 1024) }], { token: v.visitorToken });
+      expect(r.status).toBe(429);
+      expect(r.body.error.code).toBe('RATE_LIMITED');
+      expect(await snapshot(limited)).toEqual(before);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('answers 429 RATE_LIMITED past the files-per-minute limit of a visitor, and stores nothing for it', async () => {
     const limited = await startServer({ env: { PARLEY_VISITOR_FILES_PER_MINUTE: '2' } });
     try {
