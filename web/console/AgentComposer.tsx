@@ -1,29 +1,12 @@
 // The agent's text box: Enter sends, Shift+Enter adds a line; typing is announced to the visitor (throttled).
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef } from 'react';
+import { useTextSender } from '../ui/useTextSender.js';
 
 const TYPING_SENT_EVERY_MS = 2000;
 
 export function AgentComposer({ disabled, onSend, onTyping }: { disabled: boolean; onSend: (text: string) => Promise<void>; onTyping: () => void }) {
-  const [text, setText] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { text, setText, busy, error, submit, onKeyDown } = useTextSender(onSend);
   const lastTyping = useRef(0);
-
-  async function submit(e?: FormEvent) {
-    e?.preventDefault();
-    const body = text.trim();
-    if (!body || busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onSend(body);
-      setText('');
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <form className="c-composer" onSubmit={submit}>
@@ -42,12 +25,7 @@ export function AgentComposer({ disabled, onSend, onTyping }: { disabled: boolea
               onTyping();
             }
           }}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
-              e.preventDefault();
-              submit();
-            }
-          }}
+          onKeyDown={onKeyDown}
         />
         <button type="submit" className="primary" disabled={disabled || busy || !text.trim()}>Send</button>
       </div>

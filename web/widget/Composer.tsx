@@ -1,5 +1,6 @@
 // The typing area: an attach button (when uploads are on), the text box, Send. Enter sends, Shift+Enter adds a line.
-import { useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
+import type { RefObject } from 'react';
+import { useTextSender } from '../ui/useTextSender.js';
 import { FilePicker } from '../ui/FilePicker.js';
 
 export interface ComposerProps {
@@ -12,32 +13,7 @@ export interface ComposerProps {
 }
 
 export function Composer({ uploadsEnabled, disabled, inputRef, onSend, onFiles, onTyping }: ComposerProps) {
-  const [text, setText] = useState('');
-  const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string>();
-
-  async function submit(e?: FormEvent) {
-    e?.preventDefault();
-    const body = text.trim();
-    if (!body || sending) return;
-    setSending(true);
-    setError(undefined);
-    try {
-      await onSend(body);
-      setText('');
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setSending(false);
-      inputRef.current?.focus();
-    }
-  }
-
-  function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
-    if (e.key !== 'Enter' || e.shiftKey || e.nativeEvent.isComposing) return;
-    e.preventDefault();
-    submit();
-  }
+  const { text, setText, busy, error, submit, onKeyDown } = useTextSender(onSend, () => inputRef.current?.focus());
 
   return (
     <form className="w-composer" onSubmit={submit}>
@@ -64,7 +40,7 @@ export function Composer({ uploadsEnabled, disabled, inputRef, onSend, onFiles, 
           }}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="primary w-composer__send" disabled={disabled || sending || !text.trim()} aria-label="Send">
+        <button type="submit" className="primary w-composer__send" disabled={disabled || busy || !text.trim()} aria-label="Send">
           Send
         </button>
       </div>
