@@ -64,13 +64,16 @@ export async function listMessages(deps: Deps, chat: ChatsTable, audience: 'visi
   return messageViews(deps.db, rows, audience === 'visitor' ? visitorAudience(deps) : staffAudience);
 }
 
-/** Announces a committed message to the chat's visitor and to the workspace's agents, each with its own file URLs. */
-export async function publishMessage(deps: Deps, row: MessageRow, event: 'message.created' | 'message.updated' = 'message.created'): Promise<MessageView> {
+/**
+ * Announces a committed message to the chat's visitor and to the workspace's agents, each with its own file URLs,
+ * and returns both views so that callers answering HTTP need not build them again.
+ */
+export async function publishMessage(deps: Deps, row: MessageRow, event: 'message.created' | 'message.updated' = 'message.created'): Promise<{ forStaff: MessageView; forVisitor: MessageView }> {
   const [forStaff] = await messageViews(deps.db, [row], staffAudience);
   const [forVisitor] = await messageViews(deps.db, [row], visitorAudience(deps));
   deps.realtime.toChatVisitor(row.chat_id, event, { message: forVisitor });
   deps.realtime.toWorkspaceAgents(row.workspace_id, event, { message: forStaff });
-  return forStaff!;
+  return { forStaff: forStaff!, forVisitor: forVisitor! };
 }
 
 export async function publishChat(deps: Deps, chatId: string) {
@@ -84,7 +87,7 @@ export async function publishChat(deps: Deps, chatId: string) {
 
 export async function insertAndPublish(deps: Deps, m: NewMessage) {
   const row = await chatsRepo.insertMessage(deps.db, m);
-  return { row, view: await publishMessage(deps, row) };
+  return { row, ...(await publishMessage(deps, row)) };
 }
 
 function cleanText(text: unknown): string {
@@ -96,17 +99,17 @@ function cleanText(text: unknown): string {
 export async function postVisitorMessage(deps: Deps, chat: ChatsTable, visitorId: string, text: unknown) {
   const body = cleanText(text);
   if (chat.status === 'closed') throw new AppError('CHAT_CLOSED', 'This chat is closed; start a new one');
-  const { row } = await insertAndPublish(deps, { chat_id: chat.id, workspace_id: chat.workspace_id, author_role: 'visitor', author_id: visitorId, text: body, kind: 'text', file_ids: null, request_id: null, meta: null });
+  const { row, forVisitor } = await insertAndPublish(deps, { chat_id: chat.id, workspace_id: chat.workspace_id, author_role: 'visitor', author_id: visitorId, text: body, kind: 'text', file_ids: null, request_id: null, meta: null });
   if (chat.status === 'bot') await deps.hooks.visitorMessage(chat.id, row.id);
-  return (await messageViews(deps.db, [row], visitorAudience(deps)))[0]!;
+  return forVisitor;
 }
 
 export async function postStaffMessage(deps: Deps, ctx: StaffContext, chat: ChatsTable, text: unknown) {
   const body = cleanText(text);
   if (chat.status === 'closed') throw new AppError('CHAT_CLOSED', 'This chat is closed');
   await takeOverIfUnassigned(deps, ctx, chat);
-  const { view } = await insertAndPublish(deps, { chat_id: chat.id, workspace_id: chat.workspace_id, author_role: 'agent', author_id: ctx.userId ?? null, text: body, kind: 'text', file_ids: null, request_id: null, meta: null });
-  return view;
+  const { forStaff } = await insertAndPublish(deps, { chat_id: chat.id, workspace_id: chat.workspace_id, author_role: 'agent', author_id: ctx.userId ?? null, text: body, kind: 'text', file_ids: null, request_id: null, meta: null });
+  return forStaff;
 }
 
 /** An agent who writes into a chat still with the bot or in the queue takes it. */

@@ -38,7 +38,7 @@ export interface MessageView {
 export async function messageViews(db: Db, rows: MessageRow[], audience: FileAudience): Promise<MessageView[]> {
   const fileIds = rows.flatMap((r) => (r.file_ids ? (JSON.parse(r.file_ids) as string[]) : []));
   const files = await filesByIds(db, fileIds);
-  const requestIds = rows.map((r) => r.request_id).filter((x): x is string => !!x && rows.some((m) => m.kind === 'upload_request'));
+  const requestIds = rows.filter((r) => r.kind === 'upload_request' && r.request_id).map((r) => r.request_id!);
   const requests = requestIds.length
     ? new Map((await db.selectFrom('upload_requests').selectAll().where('id', 'in', requestIds).execute()).map((r) => [r.id, r]))
     : new Map();

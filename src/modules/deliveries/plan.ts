@@ -23,7 +23,6 @@ export async function planDeliveries(trx: Db, files: PlannedFile[], only?: 's3' 
         taken.set(f.chat_id, names);
       }
       const key = buildS3Key(s3.folder, f.chat_id, f.name, names);
-      names.add(key.split('/').pop()!);
       rows.push({ kind: 's3' as const, file: f, s3Key: key });
     }
     if (callback && callback.disabled === 0 && only !== 's3') rows.push({ kind: 'callback' as const, file: f, s3Key: null });

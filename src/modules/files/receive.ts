@@ -37,7 +37,7 @@ export interface ReceiveOptions {
   beforeFirstFile?: (fields: Record<string, string>) => Promise<{ narrowTypes?: string; maxFiles?: number }>;
 }
 
-function notAllowed(ext: string, allowed: string): AppError {
+export function notAllowed(ext: string, allowed: string): AppError {
   const what = ext ? `${ext.toUpperCase()} files are` : 'Files without an extension are';
   return new AppError('FILE_TYPE_NOT_ALLOWED', `${what} not allowed. Allowed: ${allowed.split('|').join(', ')}`, { allowedTypes: allowed });
 }

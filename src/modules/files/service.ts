@@ -5,13 +5,12 @@ import type { Deps } from '../../deps.js';
 import type { ChatsTable, FilesTable } from '../../db/types.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { nowIso } from '../../ids.js';
-import { getFileSettings, agentRules, visitorRules } from '../settings/file-upload.js';
+import { getFileSettings, agentRules, typeList, visitorRules } from '../settings/file-upload.js';
 import { chatsRepo } from '../chats/repo.js';
 import { publishMessage, takeOverIfUnassigned, visitorAudience, MAX_TEXT } from '../chats/service.js';
-import { messageViews } from '../chats/view.js';
 import type { StaffContext } from '../workspaces/access.js';
 import { planDeliveries } from '../deliveries/plan.js';
-import { receiveFiles, type ReceivedFile } from './receive.js';
+import { notAllowed, receiveFiles, type ReceivedFile } from './receive.js';
 import { fileView } from './view.js';
 import { filesRepo, type ListFilter } from './repo.js';
 
@@ -54,7 +53,6 @@ export async function acceptUpload(deps: Deps, req: IncomingMessage, ctx: Upload
   }
 
   // A bot's upload request narrows the allowed types; the field may precede the files (the widget sends it first).
-  const requestIdFromQuery = undefined as string | undefined;
   let request: Awaited<ReturnType<typeof openRequest>> | undefined;
   const { files, fields } = await receiveFiles(deps.storage, req, {
     workspaceId: chat.workspace_id,
@@ -62,50 +60,53 @@ export async function acceptUpload(deps: Deps, req: IncomingMessage, ctx: Upload
     maxFiles,
     budget,
     beforeFirstFile: async (early) => {
-      const requestId = early.requestId ?? requestIdFromQuery;
-      if (!requestId || ctx.uploaderRole !== 'visitor') return {};
-      request = await openRequest(deps, chat, requestId);
+      if (!early.requestId || ctx.uploaderRole !== 'visitor') return {};
+      request = await openRequest(deps, chat, early.requestId);
       return { narrowTypes: request.allowed_types, maxFiles: Math.min(maxFiles, request.max_files) };
     },
   });
 
-  const cleanup = () => Promise.allSettled(files.map((f) => deps.storage.delete(f.storageKey)));
+  // Until the commit, a refusal must leave no bytes behind; after it, the files are the truth and stay.
+  let committed: Awaited<ReturnType<typeof commitUpload>>;
   try {
     const text = fields.text?.trim() ? fields.text : null;
     if (text && text.length > MAX_TEXT) throw new AppError('VALIDATION_FAILED', 'The message is too long', { fields: { text: `At most ${MAX_TEXT} characters` } });
     if (fields.requestId && !request) {
+      // The requestId came after the files, so receiveFiles could not narrow by it: check now.
       if (ctx.uploaderRole !== 'visitor') throw new AppError('BAD_REQUEST', 'Only visitors answer upload requests');
       request = await openRequest(deps, chat, fields.requestId);
-      const allowed = request.allowed_types.split('|').filter(Boolean);
-      const wrong = files.find((f) => allowed.length > 0 && !allowed.includes(f.extension));
-      if (wrong) throw new AppError('FILE_TYPE_NOT_ALLOWED', `${wrong.extension.toUpperCase() || 'This'} files are not allowed here. Allowed: ${allowed.join(', ')}`, { allowedTypes: request.allowed_types });
+      const wrong = misfit(files, request);
+      if (wrong) throw notAllowed(wrong.extension, request.allowed_types);
       if (files.length > request.max_files) throw new AppError('BAD_REQUEST', `At most ${request.max_files} files for this request`);
     }
     if (!request && ctx.uploaderRole === 'visitor' && chat.status === 'bot') request = await fittingOpenRequest(deps, chat, files);
-    const { messageRow, rows } = await commitUpload(deps, ctx, files, text, request?.id ?? null);
-    const view = await publishMessage(deps, messageRow);
-    deps.hooks.deliveriesQueued();
-    deps.hooks.filesAccepted(rows.map((r) => r.id), messageRow.id);
-    if (ctx.staff) await takeOverIfUnassigned(deps, ctx.staff, chat);
-    if (request) await deps.hooks.requestAnswered(chat.id, request.id);
-    if (ctx.uploaderRole === 'visitor') {
-      const [forVisitor] = await messageViews(deps.db, [messageRow], visitorAudience(deps));
-      return { files: rows.map((r) => fileView(r, visitorAudience(deps))), message: forVisitor! };
-    }
-    return { files: rows.map((r) => fileView(r, { kind: 'staff' })), message: view };
+    committed = await commitUpload(deps, ctx, files, text, request?.id ?? null);
   } catch (err) {
-    await cleanup();
+    await Promise.allSettled(files.map((f) => deps.storage.delete(f.storageKey)));
     throw err;
   }
+  const { messageRow, rows } = committed;
+  const { forStaff, forVisitor } = await publishMessage(deps, messageRow);
+  deps.hooks.deliveriesQueued();
+  deps.hooks.filesAccepted(rows.map((r) => r.id), messageRow.id);
+  if (ctx.staff) await takeOverIfUnassigned(deps, ctx.staff, chat);
+  if (request) await deps.hooks.requestAnswered(chat.id, request.id);
+  if (ctx.uploaderRole === 'visitor') return { files: rows.map((r) => fileView(r, visitorAudience(deps))), message: forVisitor };
+  return { files: rows.map((r) => fileView(r, { kind: 'staff' })), message: forStaff };
+}
+
+/** The first file whose extension the request does not ask for ("" asks for any type), if any. */
+function misfit(files: ReceivedFile[], request: { allowed_types: string }): ReceivedFile | undefined {
+  const allowed = typeList(request.allowed_types);
+  return files.find((f) => allowed.length > 0 && !allowed.includes(f.extension));
 }
 
 /** A plain attachment sent while the bot waits for a file answers that request, when the files fit it. */
 async function fittingOpenRequest(deps: Deps, chat: ChatsTable, files: ReceivedFile[]) {
   const open = await deps.db.selectFrom('upload_requests').selectAll().where('chat_id', '=', chat.id).where('status', '=', 'open')
     .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
-  if (!open || files.length > open.max_files) return undefined;
-  const allowed = open.allowed_types.split('|').filter(Boolean);
-  return files.every((f) => allowed.length === 0 || allowed.includes(f.extension)) ? open : undefined;
+  if (!open || files.length > open.max_files || misfit(files, open)) return undefined;
+  return open;
 }
 
 async function commitUpload(deps: Deps, ctx: UploadContext, files: ReceivedFile[], text: string | null, requestId: string | null) {

@@ -1,11 +1,10 @@
 // Workspaces, memberships, API tokens and the first-start bootstrap.
 import crypto from 'node:crypto';
 import type { Db } from '../../db/index.js';
-import { AppError, notFound, validationFailed } from '../../http/errors.js';
+import { AppError, forbidden, notFound, validationFailed } from '../../http/errors.js';
 import type { Actor } from '../auth/actor.js';
 import { authRepo } from '../auth/repo.js';
 import { hashPassword } from '../auth/passwords.js';
-import { forbidden } from '../../http/errors.js';
 import { workspacesRepo } from './repo.js';
 
 export interface WorkspaceView { id: string; name: string; widgetKey: string; role: 'admin' | 'agent'; createdAt: string }
