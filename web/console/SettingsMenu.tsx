@@ -1,5 +1,6 @@
 // The chat's "Settings" menu; its "Files Attachment" item opens the file picker, and the chosen files are sent.
 import { useEffect, useRef, useState } from 'react';
+import { HiddenFileInput } from '../ui/FilePicker.js';
 
 export function SettingsMenu({ onFiles, disabled }: { onFiles: (files: File[]) => void; disabled?: boolean }) {
   const [open, setOpen] = useState(false);
@@ -39,19 +40,7 @@ export function SettingsMenu({ onFiles, disabled }: { onFiles: (files: File[]) =
           </button>
         </div>
       )}
-      <input
-        ref={input}
-        type="file"
-        multiple
-        hidden
-        tabIndex={-1}
-        aria-hidden="true"
-        onChange={(e) => {
-          const files = Array.from(e.currentTarget.files ?? []);
-          e.currentTarget.value = '';
-          if (files.length) onFiles(files);
-        }}
-      />
+      <HiddenFileInput inputRef={input} onFiles={onFiles} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 // A button that opens the system file picker (a hidden <input type=file>) and hands over the chosen files.
-import { useRef, type ReactNode } from 'react';
+import { useRef, type ReactNode, type RefObject } from 'react';
 
 export interface FilePickerProps {
   label: string;
@@ -18,21 +18,28 @@ export function FilePicker({ label, onFiles, multiple = true, accept, disabled, 
       <button type="button" className={className} aria-label={label} title={label} disabled={disabled} onClick={() => input.current?.click()}>
         {children ?? label}
       </button>
-      <input
-        ref={input}
-        type="file"
-        hidden
-        multiple={multiple}
-        accept={accept}
-        tabIndex={-1}
-        aria-hidden="true"
-        onChange={(e) => {
-          const files = Array.from(e.currentTarget.files ?? []);
-          e.currentTarget.value = '';
-          if (files.length) onFiles(files);
-        }}
-      />
+      <HiddenFileInput inputRef={input} onFiles={onFiles} multiple={multiple} accept={accept} />
     </>
   );
 }
 
+
+/** The hidden <input type=file> behind a picker: hands over the chosen files and resets, so the same file can be chosen again. */
+export function HiddenFileInput({ inputRef, onFiles, multiple = true, accept }: { inputRef: RefObject<HTMLInputElement | null>; onFiles: (files: File[]) => void; multiple?: boolean; accept?: string }) {
+  return (
+    <input
+      ref={inputRef}
+      type="file"
+      hidden
+      multiple={multiple}
+      accept={accept}
+      tabIndex={-1}
+      aria-hidden="true"
+      onChange={(e) => {
+        const files = Array.from(e.currentTarget.files ?? []);
+        e.currentTarget.value = '';
+        if (files.length) onFiles(files);
+      }}
+    />
+  );
+}
