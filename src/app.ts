@@ -12,7 +12,8 @@ import { pino, type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
-import type { Deps, Hooks } from './deps.js';
+import type { Deps } from './deps.js';
+import { createEventBus } from './events.js';
 import { createDb, type DbHandle } from './db/index.js';
 import { createKeyring, loadMasterKey } from './keyring.js';
 import { createLocalStore, sweepTemp } from './storage/local.js';
@@ -22,14 +23,11 @@ import { registerAuth } from './http/auth.js';
 import type { App } from './http/types.js';
 import { createSocketServer, type RealtimeServer } from './realtime/socket-server.js';
 import type { Realtime } from './realtime/index.js';
-import { authRoutes } from './modules/auth/routes.js';
-import { workspacesRoutes } from './modules/workspaces/routes.js';
-import { chatsRoutes } from './modules/chats/routes.js';
 import { chatsRepo } from './modules/chats/repo.js';
 import { messageViews } from './modules/chats/view.js';
 import { visitorAudience } from './modules/chats/service.js';
 import { bootstrap } from './modules/workspaces/service.js';
-import { extraModules } from './modules/index.js';
+import { wireModules } from './modules/index.js';
 import { UPLOAD_ROUTES, uploadRequestBody } from './modules/files/routes.js';
 
 export interface ParleyApp {
@@ -82,14 +80,8 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     toChatVisitor: (...a) => realtimeServer?.toChatVisitor(...a),
     toWorkspaceAgents: (...a) => realtimeServer?.toWorkspaceAgents(...a),
   };
-  const hooks: Hooks = {
-    chatCreated: async () => {},
-    visitorMessage: async () => {},
-    requestAnswered: async () => {},
-    deliveriesQueued: () => {},
-    filesAccepted: () => {},
-  };
-  const deps: Deps = { config, db: dbHandle.db, dialect: dbHandle.dialect, storage, realtime, keyring, log, hooks };
+  const events = createEventBus(log);
+  const deps: Deps = { config, db: dbHandle.db, dialect: dbHandle.dialect, storage, realtime, keyring, log, events };
   const bootstrapResult = await bootstrap(deps.db, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
 
   await app.register(fastifyCookie);
@@ -143,10 +135,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     return doc;
   });
 
-  await authRoutes(app, deps);
-  await workspacesRoutes(app, deps);
-  await chatsRoutes(app, deps);
-  const workers = await extraModules(app, deps);
+  const workers = await wireModules(app, deps, events);
 
   if (fs.existsSync(webDist)) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], redirect: true, wildcard: true, cacheControl: true, maxAge: 0 });

@@ -5,19 +5,7 @@ import type { Db, Dialect } from './db/index.js';
 import type { BlobStore } from './storage/index.js';
 import type { Realtime } from './realtime/index.js';
 import type { Keyring } from './keyring.js';
-
-export interface Hooks {
-  /** Called after a new chat is committed (the bot starts it). */
-  chatCreated(chatId: string): Promise<void>;
-  /** Called after a visitor's text message is committed while the chat is with the bot. */
-  visitorMessage(chatId: string, messageId: string): Promise<void>;
-  /** Called after files answering a bot upload request are committed. */
-  requestAnswered(chatId: string, requestId: string): Promise<void>;
-  /** Files were committed and announced (thumbnails are made after this, off the request path). */
-  filesAccepted(fileIds: string[], messageId: string): void;
-  /** Wakes the delivery worker after new deliveries are committed. */
-  deliveriesQueued(): void;
-}
+import type { EventBus } from './events.js';
 
 export interface Deps {
   config: Config;
@@ -27,5 +15,6 @@ export interface Deps {
   realtime: Realtime;
   keyring: Keyring;
   log: Logger;
-  hooks: Hooks;
+  /** Domain events (src/events.ts): services emit after commit; modules listen (modules/index.ts). */
+  events: EventBus;
 }

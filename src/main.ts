@@ -18,8 +18,7 @@ async function main() {
   try {
     parley = await createApp(config);
   } catch (err) {
-    const e = err as Error & { variable?: string };
-    console.error(`parley: cannot start: ${e.variable ? e.message : e.message}`);
+    console.error(`parley: cannot start: ${(err as Error).message}`);
     process.exit(1);
   }
   const { bootstrapResult, deps } = parley;
@@ -28,7 +27,7 @@ async function main() {
     url = await parley.listen();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const msg = e.code === 'EADDRINUSE' ? `PORT: ${config.port} is already in use` : e.message.startsWith('REDIS') ? e.message : `cannot listen: ${e.message}`;
+    const msg = e.code === 'EADDRINUSE' ? `PORT: ${config.port} is already in use` : `cannot listen: ${e.message}`;
     console.error(`parley: ${msg}`);
     await parley.close().catch(() => {});
     process.exit(1);

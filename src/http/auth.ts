@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Actor } from '../modules/auth/actor.js';
 import { resolveActor } from '../modules/auth/service.js';
-import { unauthenticated } from './errors.js';
+import { unauthenticated } from '../errors.js';
 
 export const SESSION_COOKIE = 'parley_session';
 

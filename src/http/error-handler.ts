@@ -1,6 +1,6 @@
 // Turns every error into the contract's shape {error:{code,message,...details}}; unknown routes are 404 JSON.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 
 interface ValidationIssue { instancePath?: string; message?: string; params?: Record<string, unknown> }
 

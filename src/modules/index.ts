@@ -1,35 +1,63 @@
-// Registers the feature modules that bring routes and background workers (files, settings, integrations,
-// deliveries, bot). Core routes (auth, workspaces, chats) are registered by app.ts itself.
+// The one list of Parley's modules. Each is built from the app's dependencies and brings what it has: HTTP routes,
+// the domain events it listens to, and background workers. app.ts wires the list once; nothing else registers
+// routes or listeners, so this file answers "who listens to what" at a glance.
 import type { Deps } from '../deps.js';
+import type { DomainEvents, EventBus, EventName } from '../events.js';
 import type { App } from '../http/types.js';
-import { filesRoutes } from './files/routes.js';
+import { authRoutes } from './auth/routes.js';
+import { workspacesRoutes } from './workspaces/routes.js';
+import { chatsRoutes } from './chats/routes.js';
 import { settingsRoutes } from './settings/routes.js';
 import { integrationsRoutes } from './integrations/routes.js';
-import { deliveriesRoutes } from './deliveries/routes.js';
-import { createDeliveryWorker } from './deliveries/worker.js';
-import { registerBot } from './bot/index.js';
-import { createThumbnailQueue } from './files/thumbnail-queue.js';
+import { filesModule } from './files/index.js';
+import { deliveriesModule } from './deliveries/index.js';
+import { botModule } from './bot/index.js';
 
-export interface Workers {
+/** Background work a module runs in every server process. */
+export interface Worker {
   start(): void;
   stop(): Promise<void>;
-  /** Resolves when background work queued so far is done (tests and graceful tooling use it). */
+  /** Resolves when the work queued so far is done (tests and graceful tooling use it). */
   idle?(): Promise<void>;
 }
 
-export async function extraModules(app: App, deps: Deps): Promise<Workers> {
-  await filesRoutes(app, deps);
-  await settingsRoutes(app, deps);
-  await integrationsRoutes(app, deps);
-  await deliveriesRoutes(app, deps);
-  const workers: Workers[] = [];
-  const deliveryWorker = createDeliveryWorker(deps);
-  deps.hooks.deliveriesQueued = () => deliveryWorker.wake();
-  workers.push(deliveryWorker);
-  const thumbnails = createThumbnailQueue(deps);
-  deps.hooks.filesAccepted = (fileIds, messageId) => thumbnails.enqueue(fileIds, messageId);
-  workers.push(thumbnails);
-  workers.push(await registerBot(app, deps));
+export type EventHandlers = { [K in EventName]?: (payload: DomainEvents[K]) => Promise<void> | void };
+
+export interface ModuleParts {
+  name: string;
+  routes?(app: App): Promise<void>;
+  on?: EventHandlers;
+  workers?: Worker[];
+}
+
+export type Module = (deps: Deps) => ModuleParts;
+
+const routesOnly = (name: string, routes: (app: App, deps: Deps) => Promise<void>): Module => (deps) => ({
+  name,
+  routes: (app) => routes(app, deps),
+});
+
+export const modules: Module[] = [
+  routesOnly('auth', authRoutes),
+  routesOnly('workspaces', workspacesRoutes),
+  routesOnly('chats', chatsRoutes),
+  filesModule,
+  routesOnly('settings', settingsRoutes),
+  routesOnly('integrations', integrationsRoutes),
+  deliveriesModule,
+  botModule,
+];
+
+/** Builds every module, subscribes its listeners and registers its routes; returns the workers of all of them. */
+export async function wireModules(app: App, deps: Deps, events: EventBus, list: Module[] = modules): Promise<Worker> {
+  const parts = list.map((m) => m(deps));
+  for (const part of parts) {
+    for (const name of Object.keys(part.on ?? {}) as EventName[]) {
+      events.on(name, part.on![name] as (payload: DomainEvents[typeof name]) => Promise<void>);
+    }
+  }
+  for (const part of parts) await part.routes?.(app);
+  const workers = parts.flatMap((p) => p.workers ?? []);
   return {
     start: () => workers.forEach((w) => w.start()),
     stop: async () => { await Promise.all(workers.map((w) => w.stop())); },

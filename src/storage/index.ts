@@ -17,7 +17,7 @@ export interface BlobStore {
    * temporary bytes behind. Never buffers the whole stream in memory.
    */
   put(key: string, source: Readable, opts?: { contentType?: string }): Promise<{ size: number }>;
-  /** A stream of the object's bytes (or of an inclusive byte range). Rejects with code 'ENOENT' when missing. */
+  /** A stream of the object's bytes (or of an inclusive byte range). Rejects with `blobMissing()` (AppError NOT_FOUND) when missing. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Size of the object, or undefined when it does not exist. */
   stat(key: string): Promise<{ size: number } | undefined>;

@@ -8,6 +8,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import type { BlobStore, ByteRange } from './index.js';
+import { blobMissing } from '../errors.js';
 
 /** Temp files live inside rootDir so that the final rename stays on one filesystem (and is atomic). */
 const TMP_DIR = '.tmp';
@@ -200,6 +201,7 @@ function isMissing(err: NodeJS.ErrnoException): boolean {
   return err.code === 'ENOENT' || err.code === 'ENOTDIR';
 }
 
+/** The port's "no such object" (see storage/index.ts): a typed error, so callers never inspect vendor codes. */
 function notFound(key: string, cause?: unknown): Error {
-  return Object.assign(new Error(`No stored object ${JSON.stringify(key)}`, { cause }), { code: 'ENOENT' });
+  return blobMissing(cause ?? new Error(`No stored object ${JSON.stringify(key)}`));
 }

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobStore } from './index.js';
+import { blobMissing } from '../errors.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -149,6 +150,7 @@ function isNotFound(err: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404;
 }
 
-function notFound(key: string, cause: unknown): Error {
-  return Object.assign(new Error(`No stored object ${JSON.stringify(key)}`, { cause }), { code: 'ENOENT' });
+/** The port's "no such object" (see storage/index.ts): a typed error, so callers never inspect vendor codes. */
+function notFound(key: string, cause?: unknown): Error {
+  return blobMissing(cause ?? new Error(`No stored object ${JSON.stringify(key)}`));
 }

@@ -37,10 +37,11 @@ describe('two nodes, one chat', () => {
     const row = await chatsRepo.insertMessage(a.parley.deps.db, {
       chat_id: v.chat.id, workspace_id: a.workspaceId, author_role: 'visitor', author_id: null, text: 'Ada', kind: 'text', file_ids: null, request_id: null, meta: null,
     });
+    const visitorWrote = { chatId: v.chat.id, workspaceId: a.workspaceId, messageId: row.id, authorRole: 'visitor' as const };
     await Promise.all([
-      a.parley.deps.hooks.visitorMessage(v.chat.id, row.id),
-      b.parley.deps.hooks.visitorMessage(v.chat.id, row.id),
-      a.parley.deps.hooks.visitorMessage(v.chat.id, row.id),
+      a.parley.deps.events.emit('message.created', visitorWrote),
+      b.parley.deps.events.emit('message.created', visitorWrote),
+      a.parley.deps.events.emit('message.created', visitorWrote),
     ]);
     expect(botTexts(await visitorMessages(a.url, v.visitorToken))).toEqual([
       "Hi! I'm the Parley assistant.", "What's your name?", 'Nice to meet you, Ada! What would you like to do?',

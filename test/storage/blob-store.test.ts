@@ -149,10 +149,10 @@ function blobStoreContract(name: string, open: () => Promise<StoreUnderTest>): v
       await expect(subject.tempFiles()).resolves.toEqual([]);
     });
 
-    it('reports a missing key as ENOENT on get, undefined on stat, and deletes it without complaint', async () => {
+    it('reports a missing key as NOT_FOUND on get, undefined on stat, and deletes it without complaint', async () => {
       const key = newKey();
-      await expect(store.get(key)).rejects.toMatchObject({ code: 'ENOENT' });
-      await expect(store.get(key, { start: 0, end: 9 })).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(store.get(key)).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
+      await expect(store.get(key, { start: 0, end: 9 })).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
       await expect(store.stat(key)).resolves.toBeUndefined();
       await expect(store.delete(key)).resolves.toBeUndefined();
     });
@@ -162,7 +162,7 @@ function blobStoreContract(name: string, open: () => Promise<StoreUnderTest>): v
       await store.put(key, streamOf(Buffer.from('short-lived')));
       await store.delete(key);
       await expect(store.stat(key)).resolves.toBeUndefined();
-      await expect(store.get(key)).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(store.get(key)).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
     });
 
     it('lists the keys under a prefix, and only those', async () => {

@@ -1,7 +1,7 @@
 // Sign-in, sessions and API tokens, and resolving a credential into an Actor. Knows nothing of HTTP.
 import type { Db } from '../../db/index.js';
 import { randomToken, sha256Hex } from '../../ids.js';
-import { AppError, unauthenticated } from '../../http/errors.js';
+import { AppError, unauthenticated } from '../../errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { authRepo } from './repo.js';
 import type { Actor } from './actor.js';

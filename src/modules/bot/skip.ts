@@ -2,7 +2,7 @@
 // the bot moves on. Without the bot waiting on it (an agent took over), the request still closes.
 import type { Deps } from '../../deps.js';
 import type { ChatsTable } from '../../db/types.js';
-import { AppError, notFound } from '../../http/errors.js';
+import { AppError, notFound } from '../../errors.js';
 import { chatsRepo } from '../chats/repo.js';
 import { publishMessage, visitorAudience } from '../chats/service.js';
 import { messageViews, type MessageView } from '../chats/view.js';

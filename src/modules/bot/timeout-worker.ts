@@ -2,14 +2,14 @@
 // truth, so a restart or another node loses nothing), claims with a lease, runs, then deletes the job.
 import crypto from 'node:crypto';
 import type { Deps } from '../../deps.js';
-import type { Workers } from '../index.js';
+import type { Worker } from '../index.js';
 import { claimDueJobs, finishJob, type UploadTimeoutPayload } from './jobs.js';
 import { onUploadTimeout } from './upload-timeout.js';
 
 const LEASE_MS = 60_000;
 const BATCH = 20;
 
-export function createTimeoutWorker(deps: Deps): Workers & { runOnce(): Promise<number> } {
+export function createTimeoutWorker(deps: Deps): Worker & { runOnce(): Promise<number> } {
   const owner = `bot_${crypto.randomBytes(6).toString('hex')}`;
   const pollMs = Math.min(1000, deps.config.deliveryPollMs);
   let timer: NodeJS.Timeout | undefined;

@@ -3,7 +3,7 @@
 // requests race, one update finds the state changed, re-reads and decides again. Messages are announced after commit.
 import type { Deps } from '../../deps.js';
 import type { ChatsTable, JobsTable, MessageRow } from '../../db/types.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../errors.js';
 import { nowIso } from '../../ids.js';
 import { chatsRepo, type NewMessage } from '../chats/repo.js';
 import { publishChat, publishMessage } from '../chats/service.js';

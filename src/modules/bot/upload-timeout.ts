@@ -1,7 +1,7 @@
 // What happens when an upload request's time runs out: remind once and wait the same time again, go on to the next
 // step, or hand over. A stale job (the request was answered, skipped, or already handled) does nothing.
 import type { Deps } from '../../deps.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../errors.js';
 import { stepById } from './flow.js';
 import { uploadTimeoutJob, type UploadTimeoutPayload } from './jobs.js';
 import { botRepo } from './repo.js';

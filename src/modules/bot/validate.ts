@@ -1,6 +1,6 @@
 // Checks a flow before it is saved or published and returns it normalised (only the fields its kind uses).
 // Field names in errors follow the flow's JSON: "start", "steps[2].next", "steps[1].buttons[0].next".
-import { validationFailed } from '../../http/errors.js';
+import { validationFailed } from '../../errors.js';
 import { normaliseTypes, typeList } from '../settings/file-upload.js';
 import { linksOf, type Flow, type FlowBranch, type FlowButton, type Step, type StepKind } from './flow.js';
 

@@ -1,9 +1,9 @@
 // Visitor sessions, the chat lifecycle (bot → waiting → open → closed) and text messages, for visitors and staff.
-// Every committed change is announced through the realtime port; the bot is told through hooks.
+// Every committed change is announced through the realtime port; modules hear of it through domain events.
 import type { Deps } from '../../deps.js';
 import type { Db } from '../../db/index.js';
 import type { ChatsTable, MessageRow, MessagesTable } from '../../db/types.js';
-import { AppError, notFound, validationFailed } from '../../http/errors.js';
+import { AppError, notFound, validationFailed } from '../../errors.js';
 import { randomToken, sha256Hex } from '../../ids.js';
 import type { Actor } from '../auth/actor.js';
 import type { StaffContext } from '../workspaces/access.js';
@@ -38,7 +38,7 @@ export async function startWidgetSession(deps: Deps, widgetKey: string, visitorT
   }
   if (created) {
     deps.realtime.toWorkspaceAgents(ws.id, 'chat.updated', { chat: chatView(chat) });
-    await deps.hooks.chatCreated(chat.id);
+    await deps.events.emit('chat.created', { chatId: chat.id, workspaceId: ws.id });
     chat = (await chatsRepo.chatById(deps.db, chat.id))!;
   }
   const settings = await getFileSettings(deps.db, ws.id, deps.config.maxUploadMb);
@@ -100,7 +100,7 @@ export async function postVisitorMessage(deps: Deps, chat: ChatsTable, visitorId
   const body = cleanText(text);
   if (chat.status === 'closed') throw new AppError('CHAT_CLOSED', 'This chat is closed; start a new one');
   const { row, forVisitor } = await insertAndPublish(deps, { chat_id: chat.id, workspace_id: chat.workspace_id, author_role: 'visitor', author_id: visitorId, text: body, kind: 'text', file_ids: null, request_id: null, meta: null });
-  if (chat.status === 'bot') await deps.hooks.visitorMessage(chat.id, row.id);
+  await deps.events.emit('message.created', { chatId: chat.id, workspaceId: chat.workspace_id, messageId: row.id, authorRole: 'visitor' });
   return forVisitor;
 }
 
@@ -108,7 +108,8 @@ export async function postStaffMessage(deps: Deps, ctx: StaffContext, chat: Chat
   const body = cleanText(text);
   if (chat.status === 'closed') throw new AppError('CHAT_CLOSED', 'This chat is closed');
   await takeOverIfUnassigned(deps, ctx, chat);
-  const { forStaff } = await insertAndPublish(deps, { chat_id: chat.id, workspace_id: chat.workspace_id, author_role: 'agent', author_id: ctx.userId ?? null, text: body, kind: 'text', file_ids: null, request_id: null, meta: null });
+  const { row, forStaff } = await insertAndPublish(deps, { chat_id: chat.id, workspace_id: chat.workspace_id, author_role: 'agent', author_id: ctx.userId ?? null, text: body, kind: 'text', file_ids: null, request_id: null, meta: null });
+  await deps.events.emit('message.created', { chatId: chat.id, workspaceId: chat.workspace_id, messageId: row.id, authorRole: 'agent' });
   return forStaff;
 }
 

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
 import { Cursor, WsParams } from '../../http/types.js';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import { nowIso } from '../../ids.js';
 import { requireStaff } from '../workspaces/access.js';
 import { deliveryView } from './view.js';
@@ -46,7 +46,7 @@ export async function deliveriesRoutes(app: App, deps: Deps) {
       .set({ status: 'pending', next_attempt_at: nowIso(), lease_owner: null, lease_until: null, updated_at: nowIso() })
       .where('id', '=', request.params.id).where('workspace_id', '=', ctx.workspaceId).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw notFound('No such delivery');
-    deps.hooks.deliveriesQueued();
+    await deps.events.emit('deliveries.queued', { workspaceId: ctx.workspaceId });
     const d = (await deps.db.selectFrom('deliveries').selectAll().where('id', '=', request.params.id).executeTakeFirstOrThrow());
     return reply.status(202).send({ delivery: deliveryView(d) });
   });
@@ -64,7 +64,7 @@ export async function deliveriesRoutes(app: App, deps: Deps) {
       const files = await q.orderBy('id').execute();
       return planDeliveries(trx, files, kind);
     });
-    deps.hooks.deliveriesQueued();
+    await deps.events.emit('deliveries.queued', { workspaceId: ctx.workspaceId });
     return reply.status(202).send({ queued: created });
   });
 }

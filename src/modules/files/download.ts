@@ -2,7 +2,7 @@
 // list, ETag revalidation and single byte ranges, streamed from storage.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BlobStore } from '../../storage/index.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../errors.js';
 
 const SAFE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain', 'text/csv', 'application/zip']);
 
@@ -52,16 +52,12 @@ export async function sendStored(storage: BlobStore, request: FastifyRequest, re
     reply.header('content-range', `bytes */${f.size}`);
     throw new AppError('RANGE_NOT_SATISFIABLE', 'The requested range is outside the file');
   }
-  try {
-    if (range) {
-      reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${f.size}`).header('content-length', String(range.end - range.start + 1));
-      return reply.send(await storage.get(f.key, range));
-    }
-    reply.header('content-length', String(f.size));
-    if (f.size === 0) return reply.send('');
-    return reply.send(await storage.get(f.key));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('NOT_FOUND', 'The file\'s bytes are gone');
-    throw err;
+  // A missing object rejects with the store's NOT_FOUND AppError, which the error handler answers as 404.
+  if (range) {
+    reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${f.size}`).header('content-length', String(range.end - range.start + 1));
+    return reply.send(await storage.get(f.key, range));
   }
+  reply.header('content-length', String(f.size));
+  if (f.size === 0) return reply.send('');
+  return reply.send(await storage.get(f.key));
 }

@@ -2,7 +2,7 @@
 // passed), hashes with SHA-256, and holds back the first bytes until their content has been verified.
 import crypto from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../errors.js';
 import { SNIFF_BYTES, sniff } from './sniff.js';
 
 export interface Budget {

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { BlobStore } from '../../storage/index.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { typeList } from '../settings/file-upload.js';
 import { cleanFileName, extensionOf } from './names.js';

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
 import { Cursor, WsChatParams, WsParams } from '../../http/types.js';
-import { AppError, notFound } from '../../http/errors.js';
+import { AppError, notFound } from '../../errors.js';
 import { requireStaff, visibleWorkspaceIds } from '../workspaces/access.js';
 import { staffChat, visitorChat, visitorAudience } from '../chats/service.js';
 import { deliveriesByFile } from '../deliveries/view.js';

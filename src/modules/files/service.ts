@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Deps } from '../../deps.js';
 import type { ChatsTable, FilesTable } from '../../db/types.js';
-import { AppError, notFound } from '../../http/errors.js';
+import { AppError, notFound } from '../../errors.js';
 import { nowIso } from '../../ids.js';
 import { getFileSettings, agentRules, typeList, visitorRules } from '../settings/file-upload.js';
 import { chatsRepo } from '../chats/repo.js';
@@ -87,10 +87,10 @@ export async function acceptUpload(deps: Deps, req: IncomingMessage, ctx: Upload
   }
   const { messageRow, rows } = committed;
   const { forStaff, forVisitor } = await publishMessage(deps, messageRow);
-  deps.hooks.deliveriesQueued();
-  deps.hooks.filesAccepted(rows.map((r) => r.id), messageRow.id);
+  await deps.events.emit('deliveries.queued', { workspaceId: chat.workspace_id });
+  await deps.events.emit('files.accepted', { chatId: chat.id, workspaceId: chat.workspace_id, messageId: messageRow.id, fileIds: rows.map((r) => r.id) });
   if (ctx.staff) await takeOverIfUnassigned(deps, ctx.staff, chat);
-  if (request) await deps.hooks.requestAnswered(chat.id, request.id);
+  if (request) await deps.events.emit('upload-request.answered', { chatId: chat.id, requestId: request.id });
   if (ctx.uploaderRole === 'visitor') return { files: rows.map((r) => fileView(r, visitorAudience(deps))), message: forVisitor };
   return { files: rows.map((r) => fileView(r, { kind: 'staff' })), message: forStaff };
 }

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Deps } from '../../deps.js';
-import { AppError, validationFailed } from '../../http/errors.js';
+import { AppError, validationFailed } from '../../errors.js';
 import { newId, nowIso } from '../../ids.js';
 import { generateSigningSecret } from '../deliveries/signing.js';
 import { sendCallback } from '../deliveries/callback-sender.js';

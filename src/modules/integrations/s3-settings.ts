@@ -1,6 +1,6 @@
 // The workspace's own S3 bucket: saved with the secret key encrypted at rest and never shown again (write-only).
 import type { Deps } from '../../deps.js';
-import { AppError, validationFailed } from '../../http/errors.js';
+import { AppError, validationFailed } from '../../errors.js';
 import { nowIso } from '../../ids.js';
 import { testS3Connection, type S3Target } from '../deliveries/s3-forwarder.js';
 import { assertPublicUrl, SsrfError } from './ssrf.js';

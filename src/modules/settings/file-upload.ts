@@ -1,7 +1,7 @@
 // The admin's file upload rules per workspace: on/off per side, allowed extensions per side, one max size in KB.
 // Read from the database on every upload (no per-node cache), so a change applies to the very next upload everywhere.
 import type { Db } from '../../db/index.js';
-import { validationFailed } from '../../http/errors.js';
+import { validationFailed } from '../../errors.js';
 import { nowIso } from '../../ids.js';
 
 export interface FileUploadSettings {

@@ -1,7 +1,7 @@
 // Who may see and do what in a workspace. A workspace the caller cannot see is NOT_FOUND (never FORBIDDEN),
 // so ids of other tenants reveal nothing; FORBIDDEN is only for an agent on an admin-only action of its own workspace.
 import type { Db } from '../../db/index.js';
-import { forbidden, notFound, unauthenticated } from '../../http/errors.js';
+import { forbidden, notFound, unauthenticated } from '../../errors.js';
 import type { Actor, Role } from '../auth/actor.js';
 import { workspacesRepo } from './repo.js';
 

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
 import { WsParams } from '../../http/types.js';
 import { requireActor } from '../../http/auth.js';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import { requireStaff } from './access.js';
 import { workspacesRepo } from './repo.js';
 import { addMember, createWorkspace, embedSnippet, listWorkspaces, removeMember } from './service.js';

@@ -1,7 +1,7 @@
 // Workspaces, memberships, API tokens and the first-start bootstrap.
 import crypto from 'node:crypto';
 import type { Db } from '../../db/index.js';
-import { AppError, forbidden, notFound, validationFailed } from '../../http/errors.js';
+import { AppError, forbidden, notFound, validationFailed } from '../../errors.js';
 import type { Actor } from '../auth/actor.js';
 import { authRepo } from '../auth/repo.js';
 import { hashPassword } from '../auth/passwords.js';

@@ -1,5 +1,6 @@
-// One error model: AppError carries a contract code, an HTTP status and optional details.
-// The Fastify error handler in http/error-handler.ts is the only place that turns errors into responses.
+// One error model for the whole server: AppError carries a contract code, its HTTP status and optional details.
+// Domain code and adapters throw it (adapters translate vendor errors at their edge); only http/error-handler.ts
+// turns it into a response, so nothing else needs to know HTTP and nothing string-matches error messages.
 
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
@@ -32,8 +33,9 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.status = ERROR_STATUS[code];
   }
 }
@@ -41,5 +43,7 @@ export class AppError extends Error {
 export const notFound = (what = 'Not found') => new AppError('NOT_FOUND', what);
 export const forbidden = (message = 'Your role may not do this') => new AppError('FORBIDDEN', message);
 export const unauthenticated = (message = 'Sign in or send a valid token') => new AppError('UNAUTHENTICATED', message);
+/** A blob the store does not hold (deleted, or lost on disk). Storage adapters throw it; downloads answer 404. */
+export const blobMissing = (cause?: unknown) => new AppError('NOT_FOUND', "The file's bytes are gone", {}, { cause });
 export const validationFailed = (fields: Record<string, string>, message = 'Some fields are invalid') =>
   new AppError('VALIDATION_FAILED', message, { fields });
