@@ -14,6 +14,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createEventBus } from './events.js';
+import { createJobRunner } from './jobs/runner.js';
 import { createDb, type DbHandle } from './db/index.js';
 import { createKeyring, loadMasterKey } from './keyring.js';
 import { createLocalStore, sweepTemp } from './storage/local.js';
@@ -36,7 +37,7 @@ export interface ParleyApp {
   /** Listens on config.port/host (0 = a free port) and starts background workers; resolves to the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
-  /** Resolves when queued background work (thumbnails) is done. */
+  /** Resolves when background work queued so far (due jobs such as thumbnails) is done. */
   idle(): Promise<void>;
   bootstrapResult: Awaited<ReturnType<typeof bootstrap>>;
 }
@@ -81,7 +82,8 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     toWorkspaceAgents: (...a) => realtimeServer?.toWorkspaceAgents(...a),
   };
   const events = createEventBus(log);
-  const deps: Deps = { config, db: dbHandle.db, dialect: dbHandle.dialect, storage, realtime, keyring, log, events };
+  const jobs = createJobRunner({ db: dbHandle.db, dialect: dbHandle.dialect, log, pollMs: config.jobPollMs, leaseMs: config.jobLeaseSeconds * 1000 });
+  const deps: Deps = { config, db: dbHandle.db, dialect: dbHandle.dialect, storage, realtime, keyring, log, events, jobs };
   const bootstrapResult = await bootstrap(deps.db, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
 
   await app.register(fastifyCookie);
@@ -135,7 +137,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     return doc;
   });
 
-  const workers = await wireModules(app, deps, events);
+  const workers = await wireModules(app, deps, { events, jobs });
 
   if (fs.existsSync(webDist)) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], redirect: true, wildcard: true, cacheControl: true, maxAge: 0 });
@@ -161,7 +163,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       });
       await app.listen({ port: config.port, host: config.host });
       listening = true;
-      workers.start();
+      if (config.backgroundWorkers) workers.start();
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -40,6 +40,11 @@ export interface Config {
   deliveryPollMs: number;
   /** How long a node holds a claimed delivery before another may take it (extended while sending). */
   deliveryLeaseSeconds: number;
+  /** The job runner (src/jobs/): how often it looks for due jobs, and how long a claimed job is held. */
+  jobPollMs: number;
+  jobLeaseSeconds: number;
+  /** false: this node serves HTTP and sockets only and leaves jobs and deliveries to nodes where it is true. */
+  backgroundWorkers: boolean;
   /** Base time a callback receiver has to answer; one more second per MB of file is added. */
   callbackTimeoutMs: number;
   signedUrlTtlSeconds: number;
@@ -131,6 +136,9 @@ export function loadConfig(env: Env = process.env): Config {
     deliveryScheduleSeconds: schedule.map(Number),
     deliveryPollMs: int(env, 'PARLEY_DELIVERY_POLL_MS', 1000, 10),
     deliveryLeaseSeconds: int(env, 'PARLEY_DELIVERY_LEASE_SECONDS', 120, 1),
+    jobPollMs: int(env, 'PARLEY_JOB_POLL_MS', 1000, 10),
+    jobLeaseSeconds: int(env, 'PARLEY_JOB_LEASE_SECONDS', 120, 1),
+    backgroundWorkers: bool(env, 'PARLEY_BACKGROUND_WORKERS', true),
     callbackTimeoutMs: int(env, 'PARLEY_CALLBACK_TIMEOUT_MS', 30_000, 100),
     signedUrlTtlSeconds: int(env, 'PARLEY_SIGNED_URL_TTL_SECONDS', 3600, 1),
     loginAttemptsPerWindow: int(env, 'PARLEY_LOGIN_ATTEMPTS', 10, 1),

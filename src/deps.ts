@@ -6,6 +6,7 @@ import type { BlobStore } from './storage/index.js';
 import type { Realtime } from './realtime/index.js';
 import type { Keyring } from './keyring.js';
 import type { EventBus } from './events.js';
+import type { JobQueue } from './jobs/index.js';
 
 export interface Deps {
   config: Config;
@@ -17,4 +18,6 @@ export interface Deps {
   log: Logger;
   /** Domain events (src/events.ts): services emit after commit; modules listen (modules/index.ts). */
   events: EventBus;
+  /** The durable job runner (src/jobs/); jobs themselves are written with jobsRepo.enqueue in a transaction. */
+  jobs: JobQueue;
 }

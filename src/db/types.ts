@@ -173,6 +173,11 @@ export interface JobsTable {
   lease_owner: string | null;
   lease_until: string | null;
   created_at: string;
+  status: 'queued' | 'dead';
+  /** Attempts started so far (counted when claimed). */
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
 }
 export interface LoginFailuresTable {
   key: string;

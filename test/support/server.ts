@@ -50,6 +50,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     PARLEY_SECRET_KEY: TEST_SECRET_KEY,
     PARLEY_DELIVERY_SCHEDULE: '0.2,0.4,0.8',
     PARLEY_DELIVERY_POLL_MS: '50',
+    PARLEY_JOB_POLL_MS: '50',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),

@@ -1,9 +1,9 @@
 // The bot module: its routes, the chat events it answers (a chat starts, the visitor writes, a requested file
-// arrives) and the timeout worker. A failing bot never fails the visitor's own request: the bus logs the error.
+// arrives) and its upload timeouts (durable jobs). A failing bot never fails the visitor's own request: the bus logs the error.
 import type { Module } from '../index.js';
 import { botRoutes } from './routes.js';
 import { onChatCreated, onRequestAnswered, onVisitorMessage } from './runtime.js';
-import { createTimeoutWorker } from './timeout-worker.js';
+import { onUploadTimeout } from './upload-timeout.js';
 
 export const botModule: Module = (deps) => ({
   name: 'bot',
@@ -13,5 +13,5 @@ export const botModule: Module = (deps) => ({
     'message.created': (e) => (e.authorRole === 'visitor' ? onVisitorMessage(deps, e.chatId, e.messageId) : undefined),
     'upload-request.answered': (e) => onRequestAnswered(deps, e.chatId, e.requestId),
   },
-  workers: [createTimeoutWorker(deps)],
+  jobs: { 'bot.upload_timeout': { run: (payload) => onUploadTimeout(deps, payload) } },
 });

@@ -2,7 +2,8 @@
 // timeout jobs in one transaction, guarded by the exact previous state (optimistic locking). When two nodes or two
 // requests race, one update finds the state changed, re-reads and decides again. Messages are announced after commit.
 import type { Deps } from '../../deps.js';
-import type { ChatsTable, JobsTable, MessageRow } from '../../db/types.js';
+import type { ChatsTable, MessageRow } from '../../db/types.js';
+import { jobsRepo, type NewJob } from '../../jobs/repo.js';
 import { AppError } from '../../errors.js';
 import { nowIso } from '../../ids.js';
 import { chatsRepo, type NewMessage } from '../chats/repo.js';
@@ -25,7 +26,7 @@ export interface Change {
   /** mustBeOpen: the change only makes sense if the request is still open (else REQUEST_CLOSED, nothing written). */
   closeRequest?: { id: string; status: 'skipped' | 'expired'; mustBeOpen: boolean };
   remindRequest?: { id: string; expiresAt: string };
-  jobs?: JobsTable[];
+  jobs?: NewJob[];
 }
 
 export type Decide = (chat: ChatsTable, state: BotState | undefined) => Promise<Change | null>;
@@ -83,14 +84,14 @@ async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefin
           id: requestId, workspace_id: chat.workspace_id, chat_id: chat.id, step_id: p.stepId, prompt: p.prompt, allowed_types: p.allowedTypes,
           max_files: p.maxFiles, optional: p.optional ? 1 : 0, status: 'open', reminded: 0, expires_at: expiresAt, created_at: now,
         }).execute();
-        if (expiresAt) await trx.insertInto('jobs').values(uploadTimeoutJob({ chatId: chat.id, requestId, round: 0 }, expiresAt)).execute();
+        if (expiresAt) await jobsRepo.enqueue(trx, uploadTimeoutJob({ chatId: chat.id, requestId, round: 0 }, expiresAt));
         posts.push(await chatsRepo.insertMessage(trx, { ...base, author_role: 'bot', author_id: null, text: p.text, kind: 'upload_request', request_id: requestId, meta: null }));
       } else {
         const meta = p.buttons?.length ? JSON.stringify({ buttons: p.buttons }) : null;
         posts.push(await chatsRepo.insertMessage(trx, { ...base, author_role: 'bot', author_id: null, text: p.text, kind: 'text', request_id: null, meta }));
       }
     }
-    for (const job of change.jobs ?? []) await trx.insertInto('jobs').values(job).execute();
+    for (const job of change.jobs ?? []) await jobsRepo.enqueue(trx, job);
 
     // The guard comes last so the new state can name the seq of what was just written; if another transition
     // committed first, nothing above survives the rollback.

@@ -6,12 +6,18 @@ import type { DeliveriesTable, FilesTable } from '../../db/types.js';
 import { newId, nowIso } from '../../ids.js';
 import { sendCallback } from './callback-sender.js';
 import { forwardToS3 } from './s3-forwarder.js';
-import { claimDue, extendLease } from './claim.js';
+import { claimLeased, extendLease, type LeasedQueue } from '../../jobs/repo.js';
+import { createPollLoop } from '../../jobs/loop.js';
 import { deliveryView } from './view.js';
 import { getCallbackSettings } from '../integrations/callback-settings.js';
 import { s3Target } from '../integrations/s3-settings.js';
 
 const CONCURRENCY = 4;
+
+/** Deliveries keep their own table and attempt log, and are claimed through the shared lease query. */
+const DELIVERY_QUEUE: LeasedQueue<'deliveries'> = {
+  table: 'deliveries', dueColumn: 'next_attempt_at', claimable: ['pending', 'failed'], onClaim: (now) => ({ updated_at: now }),
+};
 
 type Outcome = { ok: true; httpStatus?: number; uid?: string; url?: string } | { ok: false; httpStatus?: number; error: string; final?: boolean };
 
@@ -20,43 +26,13 @@ export interface DeliveryWorker { start(): void; stop(): Promise<void>; wake(): 
 export function createDeliveryWorker(deps: Deps): DeliveryWorker {
   const owner = `node_${crypto.randomBytes(6).toString('hex')}`;
   const leaseMs = deps.config.deliveryLeaseSeconds * 1000;
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let stopped = true;
-  let again = false;
-  const inFlight = new Set<Promise<void>>();
-
-  async function tick(): Promise<number> {
-    if (running) { again = true; return 0; }
-    running = true;
-    let handled = 0;
-    try {
-      do {
-        again = false;
-        const free = CONCURRENCY - inFlight.size;
-        if (free <= 0) break;
-        const claimed = await claimDue(deps.db, deps.dialect, owner, leaseMs, free);
-        handled += claimed.length;
-        for (const d of claimed) {
-          const p = attempt(d).catch((err) => deps.log.error({ err, deliveryId: d.id }, 'delivery attempt crashed'))
-            .finally(() => { inFlight.delete(p); if (!stopped) schedule(0); });
-          inFlight.add(p);
-        }
-        if (claimed.length === free) again = true;
-      } while (again && !stopped);
-    } catch (err) {
-      deps.log.warn({ err }, 'delivery poll failed');
-    } finally {
-      running = false;
-    }
-    return handled;
-  }
-
-  function schedule(ms: number) {
-    if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => { timer = undefined; void tick().finally(() => schedule(deps.config.deliveryPollMs)); }, ms);
-  }
+  const loop = createPollLoop<DeliveriesTable>({
+    pollMs: deps.config.deliveryPollMs,
+    concurrency: CONCURRENCY,
+    claim: (limit) => claimLeased(deps.db, deps.dialect, DELIVERY_QUEUE, owner, leaseMs, limit),
+    run: attempt,
+    onError: (err, d) => deps.log.error({ err, deliveryId: d?.id }, d ? 'delivery attempt crashed' : 'delivery poll failed'),
+  });
 
   async function attempt(d: DeliveriesTable) {
     const attemptId = newId();
@@ -66,7 +42,7 @@ export function createDeliveryWorker(deps: Deps): DeliveryWorker {
       await trx.insertInto('delivery_attempts').values({ id: attemptId, delivery_id: d.id, started_at: startedAt, finished_at: null, outcome: null, http_status: null, error: null }).execute();
       await trx.updateTable('deliveries').set({ attempts: d.attempts + 1 }).where('id', '=', d.id).execute();
     });
-    const heartbeat = setInterval(() => void extendLease(deps.db, d.id, owner, leaseMs).catch(() => {}), Math.max(200, leaseMs / 3));
+    const heartbeat = setInterval(() => void extendLease(deps.db, 'deliveries', d.id, owner, leaseMs).catch(() => {}), Math.max(200, leaseMs / 3));
     let outcome: Outcome;
     try {
       outcome = await send(d);
@@ -132,19 +108,7 @@ export function createDeliveryWorker(deps: Deps): DeliveryWorker {
     if (!outcome.ok) deps.log.info({ deliveryId: d.id, kind: d.kind, status, error: outcome.error }, 'delivery attempt failed');
   }
 
-  return {
-    start() {
-      stopped = false;
-      schedule(0);
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await Promise.allSettled([...inFlight]);
-    },
-    wake() { if (!stopped) schedule(0); },
-    runOnce: tick,
-  };
+  return { start: loop.start, stop: loop.stop, wake: loop.wake, runOnce: loop.runOnce };
 }
 
 function callbackFields(f: FilesTable): Record<string, string> {

@@ -1,14 +1,10 @@
-// The files module: upload, download and List File routes, and thumbnails made after files are accepted.
+// The files module: upload, download and List File routes, and the durable thumbnail job.
 import type { Module } from '../index.js';
 import { filesRoutes } from './routes.js';
-import { createThumbnailQueue } from './thumbnail-queue.js';
+import { thumbnailJob } from './thumbnail-job.js';
 
-export const filesModule: Module = (deps) => {
-  const thumbnails = createThumbnailQueue(deps);
-  return {
-    name: 'files',
-    routes: (app) => filesRoutes(app, deps),
-    on: { 'files.accepted': (e) => thumbnails.enqueue(e.fileIds, e.messageId) },
-    workers: [thumbnails],
-  };
-};
+export const filesModule: Module = (deps) => ({
+  name: 'files',
+  routes: (app) => filesRoutes(app, deps),
+  jobs: { 'files.thumbnails': thumbnailJob(deps) },
+});

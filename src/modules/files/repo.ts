@@ -30,6 +30,11 @@ export const filesRepo = {
     return q.orderBy('id', 'desc').limit(f.limit);
   },
   forChat: (db: Db, chatId: string) => db.selectFrom('files').selectAll().where('chat_id', '=', chatId).orderBy('id', 'desc').execute(),
+  /** Records a made thumbnail; false when the file was deleted meanwhile. */
+  async setThumbnail(db: Db, id: string, thumbnailKey: string): Promise<boolean> {
+    const r = await db.updateTable('files').set({ thumbnail_key: thumbnailKey }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
   delete: (db: Db, id: string) => db.deleteFrom('files').where('id', '=', id).execute(),
   /** Visitor upload quotas: files in the last minute and bytes in the last hour. */
   async usage(db: Db, uploaderId: string, minuteAgo: string, hourAgo: string) {

@@ -1,5 +1,6 @@
 // Accepting uploads under the admin's rules, and reading, listing and deleting files. Never imports Fastify.
-// Order of the truth: bytes durable in storage → one transaction writes rows, message and deliveries → announce.
+// Order of the truth: bytes durable in storage → one transaction writes rows, message, deliveries and the thumbnail
+// job → announce.
 import type { IncomingMessage } from 'node:http';
 import type { Deps } from '../../deps.js';
 import type { ChatsTable, FilesTable } from '../../db/types.js';
@@ -10,6 +11,8 @@ import { chatsRepo } from '../chats/repo.js';
 import { publishMessage, takeOverIfUnassigned, visitorAudience, MAX_TEXT } from '../chats/service.js';
 import type { StaffContext } from '../workspaces/access.js';
 import { planDeliveries } from '../deliveries/plan.js';
+import { jobsRepo } from '../../jobs/repo.js';
+import { wantsThumbnail } from './thumbnail.js';
 import { notAllowed, receiveFiles, type ReceivedFile } from './receive.js';
 import { fileView } from './view.js';
 import { filesRepo, type ListFilter } from './repo.js';
@@ -88,6 +91,7 @@ export async function acceptUpload(deps: Deps, req: IncomingMessage, ctx: Upload
   const { messageRow, rows } = committed;
   const { forStaff, forVisitor } = await publishMessage(deps, messageRow);
   await deps.events.emit('deliveries.queued', { workspaceId: chat.workspace_id });
+  deps.jobs.wake();
   await deps.events.emit('files.accepted', { chatId: chat.id, workspaceId: chat.workspace_id, messageId: messageRow.id, fileIds: rows.map((r) => r.id) });
   if (ctx.staff) await takeOverIfUnassigned(deps, ctx.staff, chat);
   if (request) await deps.events.emit('upload-request.answered', { chatId: chat.id, requestId: request.id });
@@ -131,6 +135,9 @@ async function commitUpload(deps: Deps, ctx: UploadContext, files: ReceivedFile[
     }));
     await trx.insertInto('files').values(rows).execute();
     await planDeliveries(trx, rows);
+    // Thumbnails are a durable job of this same transaction: a crash right after the commit cannot lose them.
+    const images = rows.filter((r) => wantsThumbnail(r.mime_type, Number(r.size))).map((r) => r.id);
+    if (images.length > 0) await jobsRepo.enqueue(trx, { kind: 'files.thumbnails', payload: { messageId: messageRow.id, fileIds: images } });
     return { messageRow, rows };
   });
 }
