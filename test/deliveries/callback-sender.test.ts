@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sendCallback, type SendCallbackOptions } from '../../src/modules/deliveries/callback-sender.js';
-import { generateSigningSecret, verifySignature } from '../../src/modules/deliveries/signing.js';
+import { sendCallback, type SendCallbackOptions } from '../../src/modules/deliveries/targets/callback.js';
+import { generateSigningSecret, verifySignature } from '../../src/modules/deliveries/targets/signing.js';
 
 interface ParsedForm {
   fields: Record<string, string>;

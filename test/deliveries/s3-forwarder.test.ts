@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildS3Key, forwardToS3, testS3Connection, type S3Target } from '../../src/modules/deliveries/s3-forwarder.js';
+import { buildS3Key, forwardToS3, testS3Connection, type S3Target } from '../../src/modules/deliveries/targets/s3.js';
 import { startS3rver, type S3Server } from '../support/s3rver.js';
 
 let s3: S3Server;
@@ -78,7 +78,7 @@ describe('forwardToS3', () => {
     const stored = await readObject(key);
     expect(stored.bytes.equals(bytes)).toBe(true);
     expect(stored.contentType).toBe('application/pdf');
-    expect(stored.contentDisposition).toBe("attachment; filename*=UTF-8''relev%C3%A9%20%28final%29.pdf");
+    expect(stored.contentDisposition).toBe("attachment; filename=\"relev_ (final).pdf\"; filename*=UTF-8''relev%C3%A9%20%28final%29.pdf");
   });
 
   it('streams a file larger than one part as a multipart upload', async () => {

@@ -1,7 +1,7 @@
 // Standard Webhooks signing: what a receiver verifying with any Standard Webhooks library will accept.
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateSigningSecret, signPayload, verifySignature } from '../../src/modules/deliveries/signing.js';
+import { generateSigningSecret, signPayload, verifySignature } from '../../src/modules/deliveries/targets/signing.js';
 
 describe('webhook signing', () => {
   it('verifies what it signed, whether the body is one buffer or its parts', () => {

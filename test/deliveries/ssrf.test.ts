@@ -9,7 +9,7 @@ import {
   createGuardedDispatcher,
   isPrivateAddress,
   SsrfError,
-} from '../../src/modules/integrations/ssrf.js';
+} from '../../src/modules/deliveries/targets/ssrf.js';
 
 describe('isPrivateAddress', () => {
   it.each([

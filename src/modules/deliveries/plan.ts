@@ -2,7 +2,7 @@
 // row, so a file is never committed without its forwards (and a forward never exists without its file).
 import type { Db } from '../../db/index.js';
 import { newId, nowIso } from '../../ids.js';
-import { buildS3Key } from './s3-forwarder.js';
+import { buildS3Key } from './targets/s3.js';
 
 export interface PlannedFile { id: string; workspace_id: string; chat_id: string; name: string }
 

@@ -4,8 +4,9 @@ import crypto from 'node:crypto';
 import type { Deps } from '../../deps.js';
 import type { DeliveriesTable, FilesTable } from '../../db/types.js';
 import { newId, nowIso } from '../../ids.js';
-import { sendCallback } from './callback-sender.js';
-import { forwardToS3 } from './s3-forwarder.js';
+import { createCallbackTarget } from './targets/callback.js';
+import { createS3Target } from './targets/s3.js';
+import type { DeliveryOutcome, DeliveryTarget } from './targets/index.js';
 import { claimLeased, extendLease, type LeasedQueue } from '../../jobs/repo.js';
 import { createPollLoop } from '../../jobs/loop.js';
 import { deliveryView } from './view.js';
@@ -19,7 +20,7 @@ const DELIVERY_QUEUE: LeasedQueue<'deliveries'> = {
   table: 'deliveries', dueColumn: 'next_attempt_at', claimable: ['pending', 'failed'], onClaim: (now) => ({ updated_at: now }),
 };
 
-type Outcome = { ok: true; httpStatus?: number; uid?: string; url?: string } | { ok: false; httpStatus?: number; error: string; final?: boolean };
+type Outcome = DeliveryOutcome;
 
 export interface DeliveryWorker { start(): void; stop(): Promise<void>; wake(): void; runOnce(): Promise<number> }
 
@@ -54,27 +55,33 @@ export function createDeliveryWorker(deps: Deps): DeliveryWorker {
     await record(d, attemptId, d.attempts + 1, outcome);
   }
 
-  async function send(d: DeliveriesTable): Promise<Outcome> {
-    const file = await deps.db.selectFrom('files').selectAll().where('id', '=', d.file_id).executeTakeFirst();
-    if (!file) return { ok: false, error: 'the file was deleted', final: true };
-    const open = () => deps.storage.get(file.storage_key);
+  /** The delivery's target as the workspace configures it now, or why there is none (final: retrying cannot help). */
+  async function targetFor(d: DeliveriesTable): Promise<DeliveryTarget | Outcome> {
+    const allowPrivate = deps.config.allowPrivateCallbacks;
     if (d.kind === 'callback') {
       const settings = await getCallbackSettings(deps, d.workspace_id);
       if (!settings.configured || !settings.signingSecret) return { ok: false, error: 'the callback is not configured', final: true };
       if (settings.disabled) return { ok: false, error: 'the callback is disabled', final: true };
-      const r = await sendCallback({
-        url: settings.url, signingSecret: settings.signingSecret, deliveryId: d.id,
-        fields: callbackFields(file), file: { name: file.name, contentType: file.mime_type, size: Number(file.size), open },
-        allowPrivate: deps.config.allowPrivateCallbacks,
-        timeoutMs: deps.config.callbackTimeoutMs + Math.ceil(Number(file.size) / 1_000_000) * 1000,
-      });
-      return r.ok ? { ok: true, httpStatus: r.httpStatus, uid: r.uid, url: r.url } : { ok: false, httpStatus: r.httpStatus, error: r.error };
+      const timeoutMs = (size: number) => deps.config.callbackTimeoutMs + Math.ceil(size / 1_000_000) * 1000;
+      return createCallbackTarget({ url: settings.url, signingSecret: settings.signingSecret, allowPrivate, timeoutMs });
     }
-    const target = await s3Target(deps, d.workspace_id);
-    if (!target) return { ok: false, error: 'AWS S3 is not configured', final: true };
-    if (target.disabled) return { ok: false, error: 'AWS S3 File Store is disabled', final: true };
-    const r = await forwardToS3(target, d.s3_key!, { open, contentType: file.mime_type, fileName: file.name, size: Number(file.size) }, { allowPrivate: deps.config.allowPrivateCallbacks });
-    return r.ok ? { ok: true } : { ok: false, error: r.error };
+    const s3 = await s3Target(deps, d.workspace_id);
+    if (!s3) return { ok: false, error: 'AWS S3 is not configured', final: true };
+    if (s3.disabled) return { ok: false, error: 'AWS S3 File Store is disabled', final: true };
+    return createS3Target(s3, { allowPrivate });
+  }
+
+  async function send(d: DeliveriesTable): Promise<Outcome> {
+    const file = await deps.db.selectFrom('files').selectAll().where('id', '=', d.file_id).executeTakeFirst();
+    if (!file) return { ok: false, error: 'the file was deleted', final: true };
+    const target = await targetFor(d);
+    if (!('send' in target)) return target;
+    return target.send({
+      deliveryId: d.id,
+      key: d.s3_key ?? undefined,
+      fields: callbackFields(file),
+      file: { name: file.name, contentType: file.mime_type, size: Number(file.size), open: () => deps.storage.get(file.storage_key) },
+    });
   }
 
   async function record(d: DeliveriesTable, attemptId: string, attempts: number, outcome: Outcome) {

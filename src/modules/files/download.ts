@@ -3,14 +3,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BlobStore } from '../../storage/index.js';
 import { AppError } from '../../errors.js';
+import { contentDisposition } from './content-disposition.js';
 
 const SAFE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain', 'text/csv', 'application/zip']);
-
-export function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
-}
 
 export function servedType(mimeType: string): string {
   if (!SAFE_TYPES.has(mimeType)) return 'application/octet-stream';

@@ -5,9 +5,9 @@ import { Readable } from 'node:stream';
 import type { Deps } from '../../deps.js';
 import { AppError, validationFailed } from '../../errors.js';
 import { newId, nowIso } from '../../ids.js';
-import { generateSigningSecret } from '../deliveries/signing.js';
-import { sendCallback } from '../deliveries/callback-sender.js';
-import { assertPublicUrl, SsrfError } from './ssrf.js';
+import { generateSigningSecret } from '../deliveries/targets/signing.js';
+import { sendCallback } from '../deliveries/targets/callback.js';
+import { assertPublicUrl, SsrfError } from '../deliveries/targets/ssrf.js';
 
 export interface CallbackSettingsView { configured: boolean; url: string; disabled: boolean; signingSecret: string | null; updatedAt: string | null }
 

@@ -2,8 +2,8 @@
 import type { Deps } from '../../deps.js';
 import { AppError, validationFailed } from '../../errors.js';
 import { nowIso } from '../../ids.js';
-import { testS3Connection, type S3Target } from '../deliveries/s3-forwarder.js';
-import { assertPublicUrl, SsrfError } from './ssrf.js';
+import { testS3Connection, type S3Target } from '../deliveries/targets/s3.js';
+import { assertPublicUrl, SsrfError } from '../deliveries/targets/ssrf.js';
 
 export interface S3SettingsView {
   configured: boolean;

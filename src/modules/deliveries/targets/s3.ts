@@ -6,7 +6,10 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertPublicUrl, createGuardedLookup, SsrfError } from '../integrations/ssrf.js';
+import { contentDisposition } from '../../files/content-disposition.js';
+import { assertPublicUrl, createGuardedLookup, SsrfError } from './ssrf.js';
+import { exactBytes, FileReadError } from './exact-bytes.js';
+import type { DeliveryTarget } from './index.js';
 
 export interface S3Target {
   accessKeyId: string;
@@ -55,8 +58,8 @@ async function openClient(target: S3Target, allowPrivate: boolean): Promise<S3Cl
 }
 
 /** The first error code and any SSRF refusal along an error's causes. */
-function findCause(err: unknown): { code?: string; name?: string; ssrf?: SsrfError } {
-  const found: { code?: string; name?: string; ssrf?: SsrfError } = {};
+function findCause(err: unknown): { code?: string; name?: string; ssrf?: SsrfError; file?: FileReadError } {
+  const found: { code?: string; name?: string; ssrf?: SsrfError; file?: FileReadError } = {};
   const seen = new Set<unknown>();
   const queue: unknown[] = [err];
   while (queue.length > 0) {
@@ -64,6 +67,7 @@ function findCause(err: unknown): { code?: string; name?: string; ssrf?: SsrfErr
     if (!current || typeof current !== 'object' || seen.has(current)) continue;
     seen.add(current);
     if (current instanceof SsrfError) found.ssrf ??= current;
+    if (current instanceof FileReadError) found.file ??= current;
     const { code, name } = current as { code?: unknown; name?: unknown };
     if (typeof code === 'string') found.code ??= code;
     if (typeof name === 'string') found.name ??= name;
@@ -90,7 +94,8 @@ function endpointName(target: S3Target): string {
 
 /** Turns an SDK, network or SSRF error into a stable code and words an admin can act on. */
 function describeS3Error(err: unknown, target: S3Target): { code: string; message: string } {
-  const { code, name, ssrf } = findCause(err);
+  const { code, name, ssrf, file } = findCause(err);
+  if (file) return { code: 'S3_SOURCE_ERROR', message: file.message };
   if (ssrf) {
     const codes = { 'private-address': 'S3_PRIVATE_ENDPOINT', unresolvable: 'S3_UNREACHABLE' } as const;
     const code = ssrf.reason in codes ? codes[ssrf.reason as keyof typeof codes] : 'S3_BAD_ENDPOINT';
@@ -120,30 +125,6 @@ function describeS3Error(err: unknown, target: S3Target): { code: string; messag
   const raw = `${name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`;
   const message = target.secretAccessKey ? raw.split(target.secretAccessKey).join('***') : raw;
   return { code: 'S3_ERROR', message: `S3 error: ${message}` };
-}
-
-/** RFC 5987 value: encodeURIComponent plus the few characters it leaves that the header grammar forbids. */
-function contentDisposition(fileName: string): string {
-  const percent = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, percent);
-  return `attachment; filename*=UTF-8''${encoded}`;
-}
-
-/** The source's bytes, failing if there are more or fewer than recorded so a short read never lands as an object. */
-async function* exactBytes(source: S3Source): AsyncGenerator<Buffer> {
-  const stream = await source.open();
-  let seen = 0;
-  try {
-    for await (const chunk of stream) {
-      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-      seen += bytes.length;
-      if (seen > source.size) throw new Error(`the file has more than its recorded ${source.size} bytes`);
-      yield bytes;
-    }
-  } finally {
-    stream.destroy();
-  }
-  if (seen !== source.size) throw new Error(`the file has ${seen} bytes, not its recorded ${source.size}`);
 }
 
 /** Streams the file to `key` in the target bucket (multipart above 8 MiB, two parts in flight at most). */
@@ -255,4 +236,17 @@ export function buildS3Key(folder: string, chatId: string, fileName: string, tak
   }
   takenNames.add(chosen);
   return [joinFolder(folder), safeSegment(chatId), chosen].filter(Boolean).join('/');
+}
+
+/** The workspace's bucket as a delivery target; the object key was fixed when the delivery was planned. */
+export function createS3Target(target: S3Target, options: { allowPrivate: boolean }): DeliveryTarget {
+  return {
+    kind: 's3',
+    async send(request) {
+      if (!request.key) return { ok: false, error: 'no object key was planned for this delivery', final: true };
+      const { file } = request;
+      const r = await forwardToS3(target, request.key, { open: file.open, contentType: file.contentType, fileName: file.name, size: file.size }, options);
+      return r.ok ? { ok: true } : { ok: false, error: r.error };
+    },
+  };
 }

@@ -4,16 +4,13 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
-import { assertPublicUrl, createGuardedDispatcher, SsrfError } from '../integrations/ssrf.js';
+import { assertPublicUrl, createGuardedDispatcher, SsrfError } from './ssrf.js';
 import { createPayloadSigner } from './signing.js';
+import { exactBytes, FileReadError } from './exact-bytes.js';
+import type { DeliveryFile, DeliveryTarget } from './index.js';
 
-export interface CallbackFile {
-  name: string;
-  contentType: string;
-  size: number;
-  /** A fresh stream of the file's bytes; called twice per send, and both must yield the same bytes. */
-  open: () => Promise<Readable>;
-}
+/** The file; `open` is called twice per send (sign, then send), and both streams must yield the same bytes. */
+export type CallbackFile = DeliveryFile;
 
 export interface SendCallbackOptions {
   url: string;
@@ -36,9 +33,6 @@ export type CallbackResult =
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 const USER_AGENT = 'Parley-Webhooks/1';
-
-/** A problem reading our own file (not the network's fault), told apart so the reason says so. */
-class FileReadError extends Error {}
 
 interface MultipartFrame {
   boundary: string;
@@ -76,34 +70,9 @@ function frameMultipart(fields: Record<string, string>, file: CallbackFile): Mul
   return { boundary, head: headBytes, tail: tailBytes, contentLength: headBytes.length + file.size + tailBytes.length };
 }
 
-/** The file's bytes, failing if there are more or fewer than file.size (content-length and signature rely on it). */
-async function* fileBytes(file: CallbackFile): AsyncGenerator<Buffer> {
-  let source: Readable;
-  try {
-    source = await file.open();
-  } catch (err) {
-    throw new FileReadError(`could not open the file: ${(err as Error).message}`);
-  }
-  let seen = 0;
-  try {
-    for await (const chunk of source) {
-      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-      seen += bytes.length;
-      if (seen > file.size) throw new FileReadError(`the file has more than its recorded ${file.size} bytes`);
-      yield bytes;
-    }
-  } catch (err) {
-    if (err instanceof FileReadError) throw err;
-    throw new FileReadError(`could not read the file: ${(err as Error).message}`);
-  } finally {
-    source.destroy();
-  }
-  if (seen !== file.size) throw new FileReadError(`the file has ${seen} bytes, not its recorded ${file.size}`);
-}
-
 async function* bodyChunks(frame: MultipartFrame, file: CallbackFile): AsyncGenerator<Buffer> {
   yield frame.head;
-  yield* fileBytes(file);
+  yield* exactBytes(file);
   yield frame.tail;
 }
 
@@ -258,4 +227,25 @@ export async function sendCallback(opts: SendCallbackOptions): Promise<CallbackR
     clearTimeout(timer);
     await dispatcher.destroy().catch(() => undefined);
   }
+}
+
+/** The callback as a delivery target: every send is signed with the workspace's secret and guarded against SSRF. */
+export function createCallbackTarget(o: {
+  url: string;
+  signingSecret: string;
+  allowPrivate: boolean;
+  /** The exchange's time limit for a file of this size. */
+  timeoutMs?: (size: number) => number;
+  connectTimeoutMs?: number;
+}): DeliveryTarget {
+  return {
+    kind: 'callback',
+    async send(request) {
+      const r = await sendCallback({
+        url: o.url, signingSecret: o.signingSecret, deliveryId: request.deliveryId, fields: request.fields, file: request.file,
+        allowPrivate: o.allowPrivate, timeoutMs: o.timeoutMs?.(request.file.size), connectTimeoutMs: o.connectTimeoutMs,
+      });
+      return r.ok ? { ok: true, httpStatus: r.httpStatus, uid: r.uid, url: r.url } : { ok: false, httpStatus: r.httpStatus, error: r.error };
+    },
+  };
 }
