@@ -3,8 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
 import { WsParams } from '../../http/types.js';
-import { SESSION_COOKIE, requireActor, setSessionCookie } from '../../http/auth.js';
-import { requireStaff } from '../workspaces/access.js';
+import { requireActor, SESSION_COOKIE, setSessionCookie, staffOf } from '../../http/auth.js';
 import { listWorkspaces } from '../workspaces/service.js';
 import { authRepo } from './repo.js';
 import { createApiToken, login, logout, publicUser } from './service.js';
@@ -35,10 +34,10 @@ export async function authRoutes(app: App, deps: Deps) {
     return { user: user ? publicUser(user) : null, workspaces };
   });
 
-  app.post('/api/workspaces/:ws/tokens', {
+  app.post('/api/workspaces/:ws/tokens', { config: { access: 'admin' },
     schema: { tags: ['auth'], params: WsParams, body: Type.Optional(Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) })) },
   }, async (request, reply) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws, 'admin');
+    const ctx = staffOf(request);
     const created = await createApiToken(deps.db, ctx.workspaceId, request.body?.name?.trim() || 'API token', ctx.userId ?? null);
     return reply.status(201).send(created);
   });

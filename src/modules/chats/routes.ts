@@ -2,8 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
+import { staffOf } from '../../http/auth.js';
 import { AfterQuery, Cursor, WsChatParams, WsParams } from '../../http/types.js';
-import { requireStaff } from '../workspaces/access.js';
 import {
   assignChat, closeChat, listChats, listMessages, postStaffMessage, postVisitorMessage, staffChat, startWidgetSession, visitorChat,
 } from './service.js';
@@ -35,39 +35,39 @@ export async function chatsRoutes(app: App, deps: Deps) {
     return reply.status(201).send({ message });
   });
 
-  app.get('/api/workspaces/:ws/chats', {
+  app.get('/api/workspaces/:ws/chats', { config: { access: 'agent' },
     schema: { tags: ['chats'], params: WsParams, querystring: Type.Object({ status: Type.Optional(Status), cursor: Cursor, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }) },
   }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+    const ctx = staffOf(request);
     return listChats(deps, ctx, request.query.status, request.query.cursor, request.query.limit ?? 50);
   });
 
-  app.get('/api/workspaces/:ws/chats/:chatId', { schema: { tags: ['chats'], params: WsChatParams } }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+  app.get('/api/workspaces/:ws/chats/:chatId', { config: { access: 'agent' }, schema: { tags: ['chats'], params: WsChatParams } }, async (request) => {
+    const ctx = staffOf(request);
     return { chat: chatView(await staffChat(deps.db, ctx, request.params.chatId)) };
   });
 
-  app.post('/api/workspaces/:ws/chats/:chatId/assign', {
+  app.post('/api/workspaces/:ws/chats/:chatId/assign', { config: { access: 'agent' },
     schema: { tags: ['chats'], params: WsChatParams, body: Type.Optional(Type.Object({ userId: Type.Optional(Type.String({ maxLength: 64 })) })) },
   }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+    const ctx = staffOf(request);
     const chat = await staffChat(deps.db, ctx, request.params.chatId);
     return { chat: await assignChat(deps, ctx, chat, request.body?.userId) };
   });
 
-  app.post('/api/workspaces/:ws/chats/:chatId/close', { schema: { tags: ['chats'], params: WsChatParams } }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+  app.post('/api/workspaces/:ws/chats/:chatId/close', { config: { access: 'agent' }, schema: { tags: ['chats'], params: WsChatParams } }, async (request) => {
+    const ctx = staffOf(request);
     return { chat: await closeChat(deps, await staffChat(deps.db, ctx, request.params.chatId)) };
   });
 
-  app.get('/api/workspaces/:ws/chats/:chatId/messages', { schema: { tags: ['chats'], params: WsChatParams, querystring: AfterQuery } }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+  app.get('/api/workspaces/:ws/chats/:chatId/messages', { config: { access: 'agent' }, schema: { tags: ['chats'], params: WsChatParams, querystring: AfterQuery } }, async (request) => {
+    const ctx = staffOf(request);
     const chat = await staffChat(deps.db, ctx, request.params.chatId);
     return { messages: await listMessages(deps, chat, 'staff', request.query.after, request.query.limit ?? 100) };
   });
 
-  app.post('/api/workspaces/:ws/chats/:chatId/messages', { schema: { tags: ['chats'], params: WsChatParams, body: TextBody } }, async (request, reply) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+  app.post('/api/workspaces/:ws/chats/:chatId/messages', { config: { access: 'agent' }, schema: { tags: ['chats'], params: WsChatParams, body: TextBody } }, async (request, reply) => {
+    const ctx = staffOf(request);
     const chat = await staffChat(deps.db, ctx, request.params.chatId);
     return reply.status(201).send({ message: await postStaffMessage(deps, ctx, chat, request.body.text) });
   });

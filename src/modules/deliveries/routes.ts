@@ -3,20 +3,20 @@
 import { Type } from '@sinclair/typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
+import { staffOf } from '../../http/auth.js';
 import { Cursor, WsParams } from '../../http/types.js';
 import { notFound } from '../../errors.js';
 import { nowIso } from '../../ids.js';
-import { requireStaff } from '../workspaces/access.js';
 import { deliveryView } from './view.js';
 import { planDeliveries } from './plan.js';
 
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('dead')]);
 
 export async function deliveriesRoutes(app: App, deps: Deps) {
-  app.get('/api/workspaces/:ws/deliveries', {
+  app.get('/api/workspaces/:ws/deliveries', { config: { access: 'admin' },
     schema: { tags: ['deliveries'], params: WsParams, querystring: Type.Object({ status: Type.Optional(Status), fileId: Type.Optional(Type.String({ maxLength: 64 })), kind: Type.Optional(Type.Union([Type.Literal('s3'), Type.Literal('callback')])), cursor: Cursor, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }) },
   }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws, 'admin');
+    const ctx = staffOf(request);
     const { status, fileId, kind, cursor } = request.query;
     const limit = request.query.limit ?? 100;
     let q = deps.db.selectFrom('deliveries').selectAll().where('workspace_id', '=', ctx.workspaceId);
@@ -29,8 +29,8 @@ export async function deliveriesRoutes(app: App, deps: Deps) {
     return { deliveries: page.map(deliveryView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
   });
 
-  app.get('/api/workspaces/:ws/deliveries/:id', { schema: { tags: ['deliveries'], params: Type.Object({ ws: Type.String(), id: Type.String() }) } }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws, 'admin');
+  app.get('/api/workspaces/:ws/deliveries/:id', { config: { access: 'admin' }, schema: { tags: ['deliveries'], params: Type.Object({ ws: Type.String(), id: Type.String() }) } }, async (request) => {
+    const ctx = staffOf(request);
     const d = await deps.db.selectFrom('deliveries').selectAll().where('id', '=', request.params.id).where('workspace_id', '=', ctx.workspaceId).executeTakeFirst();
     if (!d) throw notFound('No such delivery');
     const attempts = await deps.db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', d.id).orderBy('started_at').execute();
@@ -40,8 +40,8 @@ export async function deliveriesRoutes(app: App, deps: Deps) {
     };
   });
 
-  app.post('/api/workspaces/:ws/deliveries/:id/retry', { schema: { tags: ['deliveries'], params: Type.Object({ ws: Type.String(), id: Type.String() }) } }, async (request, reply) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws, 'admin');
+  app.post('/api/workspaces/:ws/deliveries/:id/retry', { config: { access: 'admin' }, schema: { tags: ['deliveries'], params: Type.Object({ ws: Type.String(), id: Type.String() }) } }, async (request, reply) => {
+    const ctx = staffOf(request);
     const r = await deps.db.updateTable('deliveries')
       .set({ status: 'pending', next_attempt_at: nowIso(), lease_owner: null, lease_until: null, updated_at: nowIso() })
       .where('id', '=', request.params.id).where('workspace_id', '=', ctx.workspaceId).executeTakeFirst();
@@ -52,10 +52,10 @@ export async function deliveriesRoutes(app: App, deps: Deps) {
   });
 
   // Files that arrived while S3 or the callback was off (or before it existed) get their deliveries now.
-  app.post('/api/workspaces/:ws/deliveries/backfill', {
+  app.post('/api/workspaces/:ws/deliveries/backfill', { config: { access: 'admin' },
     schema: { tags: ['deliveries'], params: WsParams, body: Type.Object({ kind: Type.Union([Type.Literal('s3'), Type.Literal('callback')]), from: Type.Optional(Type.String({ format: 'date-time' })) }) },
   }, async (request, reply) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws, 'admin');
+    const ctx = staffOf(request);
     const { kind, from } = request.body;
     const created = await deps.db.transaction().execute(async (trx) => {
       let q = trx.selectFrom('files').select(['id', 'workspace_id', 'chat_id', 'name']).where('workspace_id', '=', ctx.workspaceId)

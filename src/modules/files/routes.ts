@@ -3,9 +3,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
+import { staffOf } from '../../http/auth.js';
 import { Cursor, WsChatParams, WsParams } from '../../http/types.js';
 import { AppError, notFound } from '../../errors.js';
-import { requireStaff, visibleWorkspaceIds } from '../workspaces/access.js';
+import { visibleWorkspaceIds } from '../workspaces/access.js';
 import { staffChat, visitorChat, visitorAudience } from '../chats/service.js';
 import { deliveriesByFile } from '../deliveries/view.js';
 import type { FilesTable } from '../../db/types.js';
@@ -60,17 +61,17 @@ export async function filesRoutes(app: App, deps: Deps) {
     });
   });
 
-  app.post('/api/workspaces/:ws/chats/:chatId/files', { schema: { tags: ['files'], params: WsChatParams, ...multipartDoc } }, async (request, reply) => {
+  app.post('/api/workspaces/:ws/chats/:chatId/files', { config: { access: 'agent' }, schema: { tags: ['files'], params: WsChatParams, ...multipartDoc } }, async (request, reply) => {
     return closeOnError(reply)(async () => {
-      const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+      const ctx = staffOf(request);
       const chat = await staffChat(deps.db, ctx, request.params.chatId);
       const result = await acceptUpload(deps, request.raw, { chat, uploaderRole: 'agent', uploaderId: ctx.userId ?? null, staff: ctx });
       return reply.status(201).send(result);
     });
   });
 
-  app.get('/api/workspaces/:ws/chats/:chatId/files', { schema: { tags: ['files'], params: WsChatParams } }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+  app.get('/api/workspaces/:ws/chats/:chatId/files', { config: { access: 'agent' }, schema: { tags: ['files'], params: WsChatParams } }, async (request) => {
+    const ctx = staffOf(request);
     const chat = await staffChat(deps.db, ctx, request.params.chatId);
     const rows = await filesRepo.forChat(deps.db, chat.id);
     return { files: await staffViews(deps, rows) };
@@ -82,7 +83,7 @@ export async function filesRoutes(app: App, deps: Deps) {
     return { files: rows.map((r) => fileView(r, visitorAudience(deps))) };
   });
 
-  app.get('/api/workspaces/:ws/files', {
+  app.get('/api/workspaces/:ws/files', { config: { access: 'admin' },
     schema: {
       tags: ['files'],
       params: WsParams,
@@ -98,15 +99,15 @@ export async function filesRoutes(app: App, deps: Deps) {
       }),
     },
   }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws, 'admin');
+    const ctx = staffOf(request);
     const q = request.query;
     const iso = (v?: string) => (v ? new Date(v).toISOString() : undefined);
     const { rows, nextCursor } = await listFiles(deps, ctx.workspaceId, { ...q, from: iso(q.from), to: iso(q.to), limit: q.limit ?? 50 });
     return { files: await staffViews(deps, rows), nextCursor };
   });
 
-  app.delete('/api/workspaces/:ws/files/:fileId', { schema: { tags: ['files'], params: Type.Object({ ws: Type.String(), fileId: Type.String() }) } }, async (request, reply) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws, 'admin');
+  app.delete('/api/workspaces/:ws/files/:fileId', { config: { access: 'admin' }, schema: { tags: ['files'], params: Type.Object({ ws: Type.String(), fileId: Type.String() }) } }, async (request, reply) => {
+    const ctx = staffOf(request);
     await deleteFile(deps, ctx.workspaceId, request.params.fileId);
     return reply.status(204).send();
   });

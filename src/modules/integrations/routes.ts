@@ -2,8 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
+import { staffOf } from '../../http/auth.js';
 import { WsParams } from '../../http/types.js';
-import { requireStaff } from '../workspaces/access.js';
 import { getS3Settings, putS3Settings, testS3Settings } from './s3-settings.js';
 import { getCallbackSettings, putCallbackSettings, testCallback } from './callback-settings.js';
 
@@ -24,13 +24,11 @@ const CallbackBody = Type.Object({
 });
 
 export async function integrationsRoutes(app: App, deps: Deps) {
-  const admin = (request: { actor?: unknown; params: { ws: string } }) => requireStaff(deps.db, request.actor as never, request.params.ws, 'admin');
+  app.get('/api/workspaces/:ws/integrations/s3', { config: { access: 'admin' }, schema: { tags: ['integrations'], params: WsParams } }, async (request) => getS3Settings(deps, staffOf(request).workspaceId));
+  app.put('/api/workspaces/:ws/integrations/s3', { config: { access: 'admin' }, schema: { tags: ['integrations'], params: WsParams, body: S3Body } }, async (request) => putS3Settings(deps, staffOf(request).workspaceId, request.body));
+  app.post('/api/workspaces/:ws/integrations/s3/test', { config: { access: 'admin' }, schema: { tags: ['integrations'], params: WsParams } }, async (request) => testS3Settings(deps, staffOf(request).workspaceId));
 
-  app.get('/api/workspaces/:ws/integrations/s3', { schema: { tags: ['integrations'], params: WsParams } }, async (request) => getS3Settings(deps, (await admin(request)).workspaceId));
-  app.put('/api/workspaces/:ws/integrations/s3', { schema: { tags: ['integrations'], params: WsParams, body: S3Body } }, async (request) => putS3Settings(deps, (await admin(request)).workspaceId, request.body));
-  app.post('/api/workspaces/:ws/integrations/s3/test', { schema: { tags: ['integrations'], params: WsParams } }, async (request) => testS3Settings(deps, (await admin(request)).workspaceId));
-
-  app.get('/api/workspaces/:ws/integrations/callback', { schema: { tags: ['integrations'], params: WsParams } }, async (request) => getCallbackSettings(deps, (await admin(request)).workspaceId));
-  app.put('/api/workspaces/:ws/integrations/callback', { schema: { tags: ['integrations'], params: WsParams, body: CallbackBody } }, async (request) => putCallbackSettings(deps, (await admin(request)).workspaceId, request.body));
-  app.post('/api/workspaces/:ws/integrations/callback/test', { schema: { tags: ['integrations'], params: WsParams } }, async (request) => testCallback(deps, (await admin(request)).workspaceId));
+  app.get('/api/workspaces/:ws/integrations/callback', { config: { access: 'admin' }, schema: { tags: ['integrations'], params: WsParams } }, async (request) => getCallbackSettings(deps, staffOf(request).workspaceId));
+  app.put('/api/workspaces/:ws/integrations/callback', { config: { access: 'admin' }, schema: { tags: ['integrations'], params: WsParams, body: CallbackBody } }, async (request) => putCallbackSettings(deps, staffOf(request).workspaceId, request.body));
+  app.post('/api/workspaces/:ws/integrations/callback/test', { config: { access: 'admin' }, schema: { tags: ['integrations'], params: WsParams } }, async (request) => testCallback(deps, staffOf(request).workspaceId));
 }

@@ -3,9 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
 import { WsParams } from '../../http/types.js';
-import { requireActor } from '../../http/auth.js';
+import { requireActor, staffOf } from '../../http/auth.js';
 import { notFound } from '../../errors.js';
-import { requireStaff } from './access.js';
 import { workspacesRepo } from './repo.js';
 import { addMember, createWorkspace, embedSnippet, listWorkspaces, removeMember } from './service.js';
 
@@ -20,20 +19,20 @@ export async function workspacesRoutes(app: App, deps: Deps) {
     return reply.status(201).send({ workspace });
   });
 
-  app.get('/api/workspaces/:ws/embed', { schema: { tags: ['workspaces'], params: WsParams } }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+  app.get('/api/workspaces/:ws/embed', { config: { access: 'agent' }, schema: { tags: ['workspaces'], params: WsParams } }, async (request) => {
+    const ctx = staffOf(request);
     const ws = await workspacesRepo.byId(deps.db, ctx.workspaceId);
     if (!ws) throw notFound();
     return { snippet: embedSnippet(deps.config.publicUrl, ws.widget_key), widgetKey: ws.widget_key };
   });
 
-  app.get('/api/workspaces/:ws/members', { schema: { tags: ['workspaces'], params: WsParams } }, async (request) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws);
+  app.get('/api/workspaces/:ws/members', { config: { access: 'agent' }, schema: { tags: ['workspaces'], params: WsParams } }, async (request) => {
+    const ctx = staffOf(request);
     const rows = await workspacesRepo.members(deps.db, ctx.workspaceId);
     return { members: rows.map((m) => ({ id: m.id, email: m.email, name: m.name, role: m.role, createdAt: m.created_at })) };
   });
 
-  app.post('/api/workspaces/:ws/members', {
+  app.post('/api/workspaces/:ws/members', { config: { access: 'admin' },
     schema: {
       tags: ['workspaces'],
       params: WsParams,
@@ -45,15 +44,15 @@ export async function workspacesRoutes(app: App, deps: Deps) {
       }),
     },
   }, async (request, reply) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws, 'admin');
+    const ctx = staffOf(request);
     const member = await addMember(deps.db, ctx.workspaceId, request.body);
     return reply.status(201).send({ member });
   });
 
-  app.delete('/api/workspaces/:ws/members/:userId', {
+  app.delete('/api/workspaces/:ws/members/:userId', { config: { access: 'admin' },
     schema: { tags: ['workspaces'], params: Type.Object({ ws: Type.String(), userId: Type.String() }) },
   }, async (request, reply) => {
-    const ctx = await requireStaff(deps.db, request.actor, request.params.ws, 'admin');
+    const ctx = staffOf(request);
     await removeMember(deps.db, ctx.workspaceId, request.params.userId);
     return reply.status(204).send();
   });
