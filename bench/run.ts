@@ -4,43 +4,210 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { atLeast, type Goal, printGoals } from './goals.js';
+import { heapGrowth, PER_UPLOAD_CLASSES } from './heap-diff.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
-const sizes = (process.env.BENCH_SIZES ?? '1,100,1024').split(',').map(Number);
+const sizes = (process.env.BENCH_SIZES ?? '1,100,1024')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUND_UPLOADS = Number(process.env.BENCH_ROUND_UPLOADS ?? 500);
+/** Heap snapshots after round 1 and after the last round, diffed by constructor (BENCH_HEAP=0: off). */
+const HEAP = process.env.BENCH_HEAP !== '0' && ROUNDS >= 2;
+/**
+ * The server's per-node upload cap (PARLEY_MAX_CONCURRENT_UPLOADS, default 200) is raised to a round's uploads, so
+ * that a round is ROUND_UPLOADS uploads at once as the issue describes; the client also retries 503/429 after their
+ * Retry-After, as the widget does, and reports how often it had to.
+ */
+const MAX_CONCURRENT = Number(process.env.BENCH_MAX_CONCURRENT_UPLOADS ?? Math.max(200, ROUND_UPLOADS, CONCURRENT));
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+const TUS_MB = Number(process.env.BENCH_TUS_MB ?? 1024);
+const TUS_CHUNK = 8 * MiB;
+
+/**
+ * The server's event-loop delay since the previous call (prom-client's monitor is reset by each scrape): p99 and
+ * max in ms. Call once before a phase to start its window.
+ */
+async function loopDelay(base: string): Promise<{ p99: number; max: number }> {
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const seconds = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1] ?? Number.NaN);
+  return {
+    p99: seconds('nodejs_eventloop_lag_p99_seconds') * 1000,
+    max: seconds('nodejs_eventloop_lag_max_seconds') * 1000,
+  };
+}
+const delayText = (d: { p99: number; max: number }) =>
+  `event-loop delay p99 ${d.p99.toFixed(0)} ms, max ${d.max.toFixed(0)} ms (goal: no stall over ~5 ms)`;
+
+/** The processes whose parent is `pid` (the server's preview workers, long-lived since issue 18's fourth session). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(fields[1]) === pid) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU time (user + system, ms) of a process, and of its children (the preview workers): exited and still running. */
+function cpuOf(pid: number): { self: number; children: number } {
+  const tick = 10; // USER_HZ = 100 on Linux
+  const stat = (p: number) => fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = stat(pid);
+  let live = 0;
+  for (const child of childrenOf(pid)) {
+    try {
+      const f = stat(child);
+      live += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // exited between the listing and the read: counted in the parent's children figure once reaped
+    }
+  }
+  return {
+    self: (Number(fields[11]) + Number(fields[12])) * tick,
+    children: (Number(fields[13]) + Number(fields[14]) + live) * tick,
+  };
+}
+const cpuSince = (pid: number, before: { self: number; children: number }, n: number) => {
+  const now = cpuOf(pid);
+  return { self: (now.self - before.self) / n, children: (now.children - before.children) / n };
+};
+
+const rssOrZero = (pid: number) => {
+  try {
+    return rssOf(pid);
+  } catch {
+    return 0;
+  }
+};
+
+/** Waits until the server and its workers are quiet (< 2 % of a core over 1 s): the previews queued are made. */
+async function settle(pid: number, maxMs = 180_000) {
+  const started = Date.now();
+  let last = cpuOf(pid);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = cpuOf(pid);
+    const used = now.self + now.children - last.self - last.children;
+    last = now;
+    if (used < 20 || Date.now() - started > maxMs) return Date.now() - started;
+  }
+}
 
 function rssOf(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(status.match(/VmRSS:\s+(\d+)/)![1]) * 1024;
 }
 
-async function startChild(cmd: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startChild(
+  cmd: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const child = spawn(cmd[0]!, cmd.slice(1), {
+    cwd: root,
+    // One server process unless asked (with DATABASE_URL and REDIS_URL Parley would start one per core).
+    env: { PARLEY_WORKERS: '1', ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
-    const onData = (d: Buffer) => { out += d; const m = out.match(ready); if (m) resolve(m); };
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = out.match(ready);
+      if (m) resolve(m);
+    };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', (d) => {
+      out += d;
+    });
     child.on('exit', (code) => reject(new Error(`child exited ${code}: ${out}`)));
   });
+  // From here on the child's output is drained, not kept: matching a growing string of every request's log line cost
+  // this (client) process CPU that the server, on the same cores, then lacked.
+  child.stdout!.removeAllListeners('data');
+  // BENCH_SERVER_LOG=<file>: the child's log lines go there (request lines with their statement counts).
+  if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(fs.createWriteStream(process.env.BENCH_SERVER_LOG));
+  else child.stdout!.resume();
+  child.stderr!.removeAllListeners('data');
+  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
   return { child, match };
 }
 
+/**
+ * uploadOnce, retried as the widget does when the node is busy: a 503 (per-node cap) or 429 (per-visitor cap) is
+ * retried after its Retry-After. Resolves with the whole time (waits included) and the number of retries.
+ */
+async function uploadRetrying(port: number, urlPath: string, size: number, headers: Record<string, string>) {
+  const started = process.hrtime.bigint();
+  let retries = 0;
+  for (;;) {
+    const r = await uploadOnce(port, urlPath, size, headers);
+    if ((r.status !== 503 && r.status !== 429 && r.status !== 0) || retries >= 20) {
+      return { ...r, ms: Number(process.hrtime.bigint() - started) / 1e6, retries };
+    }
+    retries += 1;
+    await new Promise((resolve) => setTimeout(resolve, (r.retryAfter ?? 1) * 1000));
+  }
+}
+
 /** Streams `size` bytes of a PDF-looking body as one multipart file part; never holds the file in memory. */
-function uploadOnce(port: number, urlPath: string, size: number, headers: Record<string, string>): Promise<{ ms: number; status: number }> {
+function uploadOnce(
+  port: number,
+  urlPath: string,
+  size: number,
+  headers: Record<string, string>,
+): Promise<{ ms: number; status: number; retryAfter?: number }> {
   const boundary = `bench${Math.random().toString(16).slice(2)}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const chunk = Buffer.alloc(Math.min(size, 1 * MiB), 0x20);
   Buffer.from('%PDF-1.4\n').copy(chunk);
   const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: urlPath, headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) } });
-    req.on('response', (res) => { res.resume(); res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, status: res.statusCode! })); });
-    req.on('error', reject);
+  return new Promise((resolve) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: urlPath,
+      headers: {
+        ...headers,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(head.length + size + tail.length),
+      },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () =>
+        resolve({
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          status: res.statusCode!,
+          retryAfter: res.headers['retry-after'] ? Number(res.headers['retry-after']) : undefined,
+        }),
+      );
+    });
+    // A refused upload (503/429 before the body is read) closes the connection: the answer has usually come first.
+    // Lost without an answer: status 0, which uploadRetrying retries.
+    let answered = false;
+    req.on('response', () => {
+      answered = true;
+    });
+    req.on('error', () => {
+      if (!answered) resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, status: 0 });
+    });
     req.write(head);
     let sent = 0;
     let first = true;
@@ -58,10 +225,97 @@ function uploadOnce(port: number, urlPath: string, size: number, headers: Record
   });
 }
 
-async function measure(pid: number, work: () => Promise<{ ms: number; status: number }>) {
+/** `n` bytes of the benchmark file starting at `offset`: a PDF header, then spaces (generated, never held whole). */
+function fileBytes(offset: number, n: number): Buffer {
+  const b = Buffer.alloc(n, 0x20);
+  if (offset === 0) Buffer.from('%PDF-1.4\n').copy(b);
+  return b;
+}
+
+/** One tus request; `cutAfter` bytes of the body are sent and then the connection is lost (no answer). */
+function tusRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+  cutAfter?: number,
+): Promise<{ status?: number; headers: http.IncomingHttpHeaders; sent: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method,
+      headers: { 'tus-resumable': '1.0.0', ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, sent: body?.length ?? 0 }));
+    });
+    if (cutAfter !== undefined && body) {
+      req.on('error', () => resolve({ headers: {}, sent: cutAfter }));
+      req.write(body.subarray(0, cutAfter), () => req.destroy());
+      return;
+    }
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * A resumable upload of `size` bytes in 8 MiB PATCHes; with `cut`, the PATCH that crosses half way loses its
+ * connection half way through its body and the client resumes from the server's offset (HEAD), as tus-js-client does.
+ * Resolves with the time and the bytes sent in all (re-sent = sent − size).
+ */
+async function tusOnce(base: string, token: string, size: number, cut: boolean) {
+  const auth = { authorization: `Bearer ${token}` };
+  const started = process.hrtime.bigint();
+  const meta = `filename ${Buffer.from('bench.pdf').toString('base64')}`;
+  const created = await tusRequest(`${base}/api/uploads/`, 'POST', {
+    ...auth,
+    'upload-length': String(size),
+    'upload-metadata': meta,
+  });
+  if (created.status !== 201) throw new Error(`tus creation answered ${created.status}`);
+  const url = new URL(String(created.headers.location), base).toString();
+  let offset = 0;
+  let sent = 0;
+  let cutDone = !cut;
+  let lastMs = 0;
+  while (offset < size) {
+    const n = Math.min(TUS_CHUNK, size - offset);
+    const body = fileBytes(offset, n);
+    const patchHeaders = {
+      ...auth,
+      'upload-offset': String(offset),
+      'content-type': 'application/offset+octet-stream',
+    };
+    if (!cutDone && offset + n > size / 2) {
+      cutDone = true;
+      const lost = await tusRequest(url, 'PATCH', patchHeaders, body, Math.floor(n / 2));
+      sent += lost.sent;
+      const head = await tusRequest(url, 'HEAD', auth);
+      offset = Number(head.headers['upload-offset']);
+      continue;
+    }
+    const patchStarted = process.hrtime.bigint();
+    const r = await tusRequest(url, 'PATCH', patchHeaders, body);
+    lastMs = Number(process.hrtime.bigint() - patchStarted) / 1e6;
+    if (r.status !== 204) throw new Error(`tus PATCH answered ${r.status}`);
+    sent += n;
+    offset = Number(r.headers['upload-offset']);
+  }
+  // 201: what measure() expects of a finished upload (the last PATCH answered 204 with the File committed).
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, lastMs, sent, status: 201 };
+}
+
+async function measure<T extends { ms: number; status: number }>(pid: number, work: () => Promise<T>) {
   const before = rssOf(pid);
   let peak = before;
-  const timer = setInterval(() => { try { peak = Math.max(peak, rssOf(pid)); } catch { /* gone */ } }, 10);
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssOf(pid));
+    } catch {
+      /* gone */
+    }
+  }, 10);
   try {
     const r = await work();
     if (r.status !== 201) throw new Error(`upload answered ${r.status}`);
@@ -71,8 +325,22 @@ async function measure(pid: number, work: () => Promise<{ ms: number; status: nu
   }
 }
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
 const mb = (b: number) => (b / MiB).toFixed(1);
+
+/** The issue's goals, each with what this run measured and its verdict, printed at the end. */
+const goals: Goal[] = [];
+const ratioGoal = (name: string, ratio: number, goal: number) =>
+  goals.push([name, `${ratio.toFixed(2)}× the bare pipe`, atLeast(ratio, goal, (n) => n.toFixed(2))]);
+const delayGoal = (name: string, d: { p99: number; max: number }) =>
+  goals.push([
+    name,
+    `p99 ${d.p99.toFixed(0)} ms, max ${d.max.toFixed(0)} ms`,
+    d.max <= 5 ? 'met' : `max ${(d.max / 5).toFixed(0)}× the ~5 ms goal`,
+  ]);
 
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
@@ -80,53 +348,295 @@ async function main() {
   fs.mkdirSync(sinkDir);
   const sink = await startChild([process.execPath, 'bench/sink-server.mjs', sinkDir], {}, /SINK (\d+)/);
   const sinkPort = Number(sink.match[1]);
-  const parley = await startChild([process.execPath, '--import', 'tsx', 'src/main.ts'], {
-    PORT: '0', PARLEY_DATA_DIR: path.join(work, 'data'), PARLEY_ADMIN_EMAIL: 'bench@example.test', PARLEY_ADMIN_PASSWORD: 'bench-password',
-    PARLEY_MAX_UPLOAD_MB: '2048', PARLEY_VISITOR_FILES_PER_MINUTE: '100000', PARLEY_VISITOR_MB_PER_HOUR: '1000000', LOG_LEVEL: 'warn',
-  }, /running on http:\/\/127\.0\.0\.1:(\d+)/);
+  // The compiled server, as `npm start` runs it (rebuilt first only when dist/ is stale).
+  execFileSync(process.execPath, ['scripts/ensure-build.mjs'], { cwd: root, stdio: 'inherit' });
+  // BENCH_SERVER_NODE_ARGS: extra flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=bench/profiles`.
+  const serverArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const parley = await startChild(
+    // BENCH_SERVER_ENTRY: another build to compare with in the same conditions (default: this checkout's dist/).
+    [process.execPath, ...serverArgs, process.env.BENCH_SERVER_ENTRY ?? 'dist/main.js'],
+    {
+      PORT: '0',
+      PARLEY_DATA_DIR: path.join(work, 'data'),
+      PARLEY_ADMIN_EMAIL: 'bench@example.test',
+      PARLEY_ADMIN_PASSWORD: 'bench-password',
+      PARLEY_MAX_UPLOAD_MB: '2048',
+      PARLEY_VISITOR_FILES_PER_MINUTE: '100000',
+      PARLEY_VISITOR_MB_PER_HOUR: '1000000',
+      PARLEY_VISITOR_SESSIONS_PER_IP_HOUR: '1000000',
+      PARLEY_VISITOR_MESSAGES_PER_MINUTE: '1000000',
+      PARLEY_VISITOR_SESSIONS_PER_WIDGET_HOUR: '1000000',
+      PARLEY_METRICS_TOKEN: METRICS_TOKEN,
+      PARLEY_MAX_CONCURRENT_UPLOADS: String(MAX_CONCURRENT),
+      ...(HEAP ? { PARLEY_HEAP_SNAPSHOTS_DIR: path.join(work, 'heap') } : {}),
+      LOG_LEVEL: 'info',
+    },
+    /running on http:\/\/127\.0\.0\.1:(\d+)/,
+  );
+  // Idle: started, owner created, nothing asked of it yet but a moment to settle.
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleRss = rssOf(parley.child.pid!);
+  let peakRss = idleRss;
   const port = Number(parley.match[1]);
   const base = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.test', password: 'bench-password' }) });
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'bench@example.test', password: 'bench-password' }),
+  });
   const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
   const ws = (await (await fetch(`${base}/api/workspaces`, { headers: { cookie } })).json()).workspaces[0];
-  await fetch(`${base}/api/workspaces/${ws.id}/settings/file-upload`, { method: 'PUT', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ maxFileSizeKb: 2048 * 1024 }) });
-  const session = async () => (await (await fetch(`${base}/api/widget/${ws.widgetKey}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()).visitorToken as string;
+  await fetch(`${base}/api/workspaces/${ws.id}/settings/file-upload`, {
+    method: 'PUT',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ maxFileSizeKb: 2048 * 1024 }),
+  });
+  const session = async () =>
+    (
+      await (
+        await fetch(`${base}/api/widget/${ws.widgetKey}/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).json()
+    ).visitorToken as string;
   const token = await session();
 
   console.log(`Parley upload benchmark — ${os.cpus().length} cores, Node ${process.version}, data on ${os.tmpdir()}`);
-  console.log('size      | Parley MB/s | sink MB/s | ratio | Parley peak RSS | sink peak RSS');
-  console.log('----------|-------------|-----------|-------|-----------------|--------------');
+  // CPU: ms of CPU per MiB stored (user + system of the process; "+ n" = its preview workers, after the 201) — steadier
+  // than MB/s on a shared machine, where the wall clock depends on what the other tenants run.
+  console.log(
+    'size      | Parley MB/s | sink MB/s | ratio | Parley peak RSS | sink peak RSS | Parley CPU ms/MiB | sink CPU ms/MiB',
+  );
+  console.log(
+    '----------|-------------|-----------|-------|-----------------|---------------|-------------------|----------------',
+  );
   for (const sizeMb of sizes) {
     const size = sizeMb * MiB;
-    const reps = sizeMb <= 1 ? 20 : 1;
+    const reps = sizeMb <= 1 ? Number(process.env.BENCH_REPS ?? 20) : 1;
     const run = async (pid: number, once: () => Promise<{ ms: number; status: number }>) => {
-      let ms = 0; let peak = 0; let before = 0;
-      for (let i = 0; i < reps; i++) { const m = await measure(pid, once); ms += m.ms; peak = Math.max(peak, m.peakRss); before = before || m.rssBefore; }
-      return { mbps: (sizeMb * reps) / (ms / 1000), peak, before };
+      const cpuBefore = cpuOf(pid);
+      let ms = 0;
+      let peak = 0;
+      let before = 0;
+      for (let i = 0; i < reps; i++) {
+        const m = await measure(pid, once);
+        ms += m.ms;
+        peak = Math.max(peak, m.peakRss);
+        if (pid === parley.child.pid) peakRss = Math.max(peakRss, m.peakRss);
+        before = before || m.rssBefore;
+      }
+      return { mbps: (sizeMb * reps) / (ms / 1000), peak, before, cpu: cpuSince(pid, cpuBefore, sizeMb * reps) };
     };
     const sinkRun = await run(sink.child.pid!, () => uploadOnce(sinkPort, '/', size, {}));
-    const parleyRun = await run(parley.child.pid!, () => uploadOnce(port, '/api/widget/chat/files', size, { authorization: `Bearer ${token}` }));
-    console.log(`${String(sizeMb).padStart(5)} MiB | ${parleyRun.mbps.toFixed(1).padStart(11)} | ${sinkRun.mbps.toFixed(1).padStart(9)} | ${(parleyRun.mbps / sinkRun.mbps).toFixed(2).padStart(5)} | ${mb(parleyRun.peak).padStart(11)} MiB | ${mb(sinkRun.peak).padStart(9)} MiB`);
+    const parleyRun = await run(parley.child.pid!, () =>
+      uploadOnce(port, '/api/widget/chat/files', size, { authorization: `Bearer ${token}` }),
+    );
+    console.log(
+      `${String(sizeMb).padStart(5)} MiB | ${parleyRun.mbps.toFixed(1).padStart(11)} | ${sinkRun.mbps.toFixed(1).padStart(9)} | ${(parleyRun.mbps / sinkRun.mbps).toFixed(2).padStart(5)} | ${mb(parleyRun.peak).padStart(11)} MiB | ${mb(sinkRun.peak).padStart(9)} MiB | ${`${parleyRun.cpu.self.toFixed(1)} + ${parleyRun.cpu.children.toFixed(1)}`.padStart(17)} | ${sinkRun.cpu.self.toFixed(1).padStart(15)}`,
+    );
     for (const f of fs.readdirSync(sinkDir)) fs.rmSync(path.join(sinkDir, f));
+    ratioGoal(`multipart ${sizeMb} MiB ≥ 0.9× the bare pipe`, parleyRun.mbps / sinkRun.mbps, 0.9);
   }
 
-  const tokens = await Promise.all(Array.from({ length: CONCURRENT }, session));
-  const concurrent = async (p: number, urlPath: string, headersFor: (i: number) => Record<string, string>) => {
-    const results = await Promise.all(tokens.map((_t, i) => uploadOnce(p, urlPath, MiB, headersFor(i))));
-    const bad = results.filter((r) => r.status !== 201).length;
-    if (bad) throw new Error(`${bad} concurrent uploads failed`);
-    return results.map((r) => r.ms);
-  };
-  const sinkLat = await concurrent(sinkPort, '/', () => ({}));
-  const parleyLat = await concurrent(port, '/api/widget/chat/files', (i) => ({ authorization: `Bearer ${tokens[i]}` }));
-  console.log(`\n${CONCURRENT} concurrent 1 MiB uploads (each by its own visitor):`);
-  console.log(`  Parley  p50 ${pct(parleyLat, 50).toFixed(0)} ms   p99 ${pct(parleyLat, 99).toFixed(0)} ms   peak RSS ${mb(rssOf(parley.child.pid!))} MiB (now)`);
-  console.log(`  sink    p50 ${pct(sinkLat, 50).toFixed(0)} ms   p99 ${pct(sinkLat, 99).toFixed(0)} ms`);
+  if (TUS_MB > 0) {
+    // Resumable uploads (issue 14): the same bytes through tus in 8 MiB PATCHes vs the bare pipe, same run.
+    const size = TUS_MB * MiB;
+    const sinkRun = await measure(sink.child.pid!, () => uploadOnce(sinkPort, '/', size, {}));
+    for (const f of fs.readdirSync(sinkDir)) fs.rmSync(path.join(sinkDir, f));
+    const tusRun = await measure(parley.child.pid!, () => tusOnce(base, token, size, false));
+    peakRss = Math.max(peakRss, tusRun.peakRss);
+    const cutRun = await measure(parley.child.pid!, () => tusOnce(base, token, size, true));
+    const mbps = (ms: number) => (TUS_MB / (ms / 1000)).toFixed(1);
+    console.log(`\n${TUS_MB} MiB through tus in ${TUS_CHUNK / MiB} MiB PATCHes (the last one commits the File):`);
+    console.log(
+      `  bare pipe ${mbps(sinkRun.ms)} MB/s   tus ${mbps(tusRun.ms)} MB/s   ratio ${(sinkRun.ms / tusRun.ms).toFixed(2)}`,
+    );
+    console.log(
+      `  of which the last PATCH (its bytes, then the copy into the blob store with sha256 and magic bytes, and the ` +
+        `commit): ${(tusRun.lastMs / 1000).toFixed(1)} s of ${(tusRun.ms / 1000).toFixed(1)} s`,
+    );
+    console.log(`  peak RSS: tus ${mb(tusRun.peakRss)} MiB, sink ${mb(sinkRun.peakRss)} MiB`);
+    ratioGoal(`tus ${TUS_MB} MiB ≥ 0.9× the bare pipe`, sinkRun.ms / tusRun.ms, 0.9);
+    const resent = cutRun.sent - size;
+    console.log(
+      `  cut at 50 % (half a PATCH lost, resumed from HEAD): ${mbps(cutRun.ms)} MB/s, re-sent ${mb(resent)} MiB ` +
+        `(goal ≤ one chunk, ${TUS_CHUNK / MiB} MiB): ${resent <= TUS_CHUNK ? 'met' : 'NOT met'}`,
+    );
+  }
 
+  if (CONCURRENT > 0) {
+    const tokens = await Promise.all(Array.from({ length: CONCURRENT }, session));
+    const concurrent = async (p: number, urlPath: string, headersFor: (i: number) => Record<string, string>) => {
+      const results = await Promise.all(tokens.map((_t, i) => uploadOnce(p, urlPath, MiB, headersFor(i))));
+      const bad = results.filter((r) => r.status !== 201).length;
+      if (bad) throw new Error(`${bad} concurrent uploads failed`);
+      return results.map((r) => r.ms);
+    };
+    const sinkCpu = cpuOf(sink.child.pid!);
+    const sinkLat = await concurrent(sinkPort, '/', () => ({}));
+    const sinkCpuPer = cpuSince(sink.child.pid!, sinkCpu, CONCURRENT);
+    const parleyCpu = cpuOf(parley.child.pid!);
+    await loopDelay(base);
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, rssOf(parley.child.pid!));
+    }, 10);
+    const parleyLat = await concurrent(port, '/api/widget/chat/files', (i) => ({
+      authorization: `Bearer ${tokens[i]}`,
+    }));
+    clearInterval(sampler);
+    console.log(`\n${CONCURRENT} concurrent 1 MiB uploads (each by its own visitor):`);
+    console.log(
+      `  Parley  p50 ${pct(parleyLat, 50).toFixed(0)} ms   p99 ${pct(parleyLat, 99).toFixed(0)} ms   peak RSS ${mb(rssOf(parley.child.pid!))} MiB (now)`,
+    );
+    const parleyCpuPer = cpuSince(parley.child.pid!, parleyCpu, CONCURRENT);
+    console.log(`  sink    p50 ${pct(sinkLat, 50).toFixed(0)} ms   p99 ${pct(sinkLat, 99).toFixed(0)} ms`);
+    console.log(
+      `  p99 ratio ${(pct(parleyLat, 99) / pct(sinkLat, 99)).toFixed(2)} (goal ≤ 1.5); CPU per upload: Parley ` +
+        `${parleyCpuPer.self.toFixed(1)} ms (+ ${parleyCpuPer.children.toFixed(1)} ms preview workers), sink ${sinkCpuPer.self.toFixed(1)} ms`,
+    );
+    const burstDelay = await loopDelay(base);
+    console.log(`  Parley  ${delayText(burstDelay)}`);
+    const p99Ratio = pct(parleyLat, 99) / pct(sinkLat, 99);
+    goals.push([
+      `${CONCURRENT} concurrent 1 MiB uploads, p99 ≤ 1.5× the sink's`,
+      `${p99Ratio.toFixed(2)}×`,
+      p99Ratio <= 1.5 ? 'met' : `${(p99Ratio / 1.5).toFixed(1)}× over the goal`,
+    ]);
+    delayGoal(`event loop during ${CONCURRENT} concurrent uploads: no stall over ~5 ms`, burstDelay);
+    peakRss = Math.max(peakRss, rssOf(parley.child.pid!));
+    // The previews of the burst are made after it (a durable job each): wait for them, then count all the CPU.
+    const settledMs = await settle(parley.child.pid!);
+    const settled = cpuSince(parley.child.pid!, parleyCpu, CONCURRENT);
+    const workers = childrenOf(parley.child.pid!);
+    console.log(
+      `  with the previews made after the burst (settled ${(settledMs / 1000).toFixed(0)} s later): CPU per upload ` +
+        `${settled.self.toFixed(1)} ms + ${settled.children.toFixed(1)} ms preview workers; server RSS ` +
+        `${mb(rssOf(parley.child.pid!))} MiB, ${workers.length} preview worker(s) alive, RSS ` +
+        `${mb(workers.reduce((sum, w) => sum + rssOrZero(w), 0))} MiB`,
+    );
+    console.log(
+      `\nCompiled server (node dist/main.js, embedded default): idle RSS ${mb(idleRss)} MiB (target < 120 MiB),`,
+    );
+    goals.push([
+      'idle RSS of the compiled server < 120 MiB (issue 11)',
+      `${mb(idleRss)} MiB`,
+      idleRss < 120 * MiB ? 'met' : `${mb(idleRss - 120 * MiB)} MiB over`,
+    ]);
+    console.log(`  peak RSS ${mb(peakRss)} MiB over this run (sampled during uploads and after the concurrent burst)`);
+  }
+
+  if (ROUNDS > 0) {
+    // Memory creep: rounds of ROUND_UPLOADS concurrent 100 KB PDFs, each by its own visitor; idle RSS after each.
+    console.log(`\n${ROUNDS} rounds of ${ROUND_UPLOADS} concurrent 100 KB uploads (idle RSS 5 s after each round):`);
+    const roundRss: number[] = [];
+    const snapshots: string[] = [];
+    /** SIGUSR2 → the server writes a heap snapshot (PARLEY_HEAP_SNAPSHOTS_DIR); resolves with its file once complete. */
+    const heapSnapshot = async () => {
+      const dir = path.join(work, 'heap');
+      const seen = new Set(fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+      process.kill(parley.child.pid!, 'SIGUSR2');
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 200));
+        const fresh = (fs.existsSync(dir) ? fs.readdirSync(dir) : []).filter(
+          (f) => f.endsWith('.heapsnapshot') && !seen.has(f),
+        );
+        if (fresh.length > 0) return path.join(dir, fresh[0]!);
+      }
+    };
+    for (let round = 1; round <= ROUNDS; round++) {
+      const visitors = await Promise.all(Array.from({ length: ROUND_UPLOADS }, session));
+      await loopDelay(base);
+      const cpuBefore = cpuOf(parley.child.pid!);
+      const lat = await Promise.all(
+        visitors.map((t) =>
+          uploadRetrying(port, '/api/widget/chat/files', 100 * 1024, { authorization: `Bearer ${t}` }),
+        ),
+      );
+      const cpu = cpuSince(parley.child.pid!, cpuBefore, ROUND_UPLOADS);
+      const bad = lat.filter((r) => r.status !== 201).length;
+      const retries = lat.reduce((n, r) => n + r.retries, 0);
+      const refusals = Object.entries(
+        lat
+          .filter((r) => r.status !== 201)
+          .reduce<Record<number, number>>((m, r) => {
+            m[r.status] = (m[r.status] ?? 0) + 1;
+            return m;
+          }, {}),
+      )
+        .map(([status, n]) => `${n}× ${status}`)
+        .join(', ');
+      const delay = await loopDelay(base);
+      await new Promise((r) => setTimeout(r, 5000));
+      roundRss.push(rssOf(parley.child.pid!));
+      const growth = ((roundRss[round - 1]! / roundRss[0]! - 1) * 100).toFixed(0);
+      console.log(
+        `  round ${round}: ${ROUND_UPLOADS - bad}/${ROUND_UPLOADS} stored${bad ? ` (${refusals})` : ''}, ${retries} ` +
+          `retried after 503/429, p99 ${pct(
+            lat.map((r) => r.ms),
+            99,
+          ).toFixed(0)} ms, server CPU ${cpu.self.toFixed(1)} ms per upload (+ ${cpu.children.toFixed(1)} ms in ` +
+          `preview workers), ${delayText(delay)}; idle RSS ${mb(roundRss[round - 1]!)} MiB (${growth} % vs round 1)`,
+      );
+      if (HEAP && (round === 1 || round === ROUNDS)) snapshots.push(await heapSnapshot());
+      if (HEAP && round === 1) {
+        // Writing a snapshot grows the RSS by itself (V8's copy of the graph): creep is measured from here on.
+        await new Promise((r) => setTimeout(r, 5000));
+        roundRss[0] = rssOf(parley.child.pid!);
+        console.log(
+          `  (idle RSS after round 1's heap snapshot: ${mb(roundRss[0])} MiB — the base of the creep figure)`,
+        );
+      }
+    }
+    const creep = roundRss[roundRss.length - 1]! / roundRss[0]! - 1;
+    goals.push([
+      `idle RSS after ${ROUNDS} rounds of ${ROUND_UPLOADS} within 20 % of round 1's`,
+      `${(creep * 100).toFixed(0)} %`,
+      creep <= 0.2 ? 'met' : `${((creep - 0.2) * 100).toFixed(0)} points over`,
+    ]);
+    console.log(
+      `  creep: ${(creep * 100).toFixed(0)} % after ${ROUNDS} rounds (goal ≤ 20 %): ${creep <= 0.2 ? 'met' : 'NOT met'}`,
+    );
+    if (snapshots.length === 2) {
+      // Objects still reachable after round 1 vs after the last round, by constructor (V8 collects before it writes).
+      const growth = heapGrowth(snapshots[0]!, snapshots[1]!);
+      const uploadsBetween = (ROUNDS - 1) * ROUND_UPLOADS;
+      console.log(`  heap snapshot diff, after round 1 → after round ${ROUNDS} (${uploadsBetween} uploads between):`);
+      for (const g of growth.slice(0, 12)) {
+        console.log(
+          `    ${g.name.slice(0, 40).padEnd(40)} ${String(g.before).padStart(7)} → ${String(g.after).padStart(7)}  ` +
+            `(+${g.grew}, ${(g.bytes / 1024).toFixed(0)} KiB)`,
+        );
+      }
+      // A class made per upload that leaked would grow by about one per upload; allow a handful (pools, caches).
+      const leaked = growth.filter((g) => PER_UPLOAD_CLASSES.includes(g.name) && g.grew >= uploadsBetween / 10);
+      goals.push([
+        'heap snapshot diff: no retained per-upload objects',
+        leaked.length === 0 ? 'none grew' : leaked.map((g) => `${g.name} +${g.grew}`).join(', '),
+        leaked.length === 0 ? 'met' : 'NOT met',
+      ]);
+      console.log(
+        `  per-upload classes (${PER_UPLOAD_CLASSES.join(', ')}): ${
+          leaked.length === 0
+            ? 'none grew by ≥ 10 % of the uploads between the snapshots — no retained per-upload objects'
+            : `GREW: ${leaked.map((g) => `${g.name} +${g.grew}`).join(', ')}`
+        }`,
+      );
+    }
+  }
+
+  printGoals('Goals (issues 18 and 11), measured in this run', goals);
+
+  // Wait for the server's exit: a --cpu-prof / --heap-prof profile is written on the way out.
+  const exited = (c: ChildProcess) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)));
   parley.child.kill('SIGTERM');
   sink.child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
+  await Promise.all([exited(parley.child), exited(sink.child)]);
   fs.rmSync(work, { recursive: true, force: true });
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,16 +1,15 @@
 // Builds a Parley server from a Config: database, storage, keyring, realtime and workers are chosen here and only
 // here, then handed to the route modules as explicit dependencies. Two apps can share a database in one process.
 import fs from 'node:fs';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { pino, type Logger } from 'pino';
-import { Redis } from 'ioredis';
-import { sql } from 'kysely';
+import { pingDatabase } from './db/health-repo.js';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createEventBus } from './events.js';
@@ -19,8 +18,17 @@ import { createDb, type DbHandle } from './db/index.js';
 import { createKeyring, loadMasterKey } from './keyring.js';
 import { createLocalStore, sweepTemp } from './storage/local.js';
 import type { BlobStore } from './storage/index.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import { frameworkErrors, guardStreamedAnswers, registerErrorHandling } from './http/error-handler.js';
+import { registerJsonBodies } from './http/json-body.js';
+import { registerOpenApi } from './http/openapi.js';
+import { sharedSerializers, strictBodies } from './http/validation.js';
+import { createClamdScanner } from './scanner/clamd.js';
 import { registerAuth } from './http/auth.js';
+import { registerCsrfCheck } from './http/csrf.js';
+import { registerUploadLimits } from './http/upload-limits.js';
+import { registerRequestLog, requestIdOf } from './http/request-log.js';
+import { listenMetrics, registerMetricsHooks } from './http/metrics.js';
+import { createMetrics } from './metrics/index.js';
 import type { App } from './http/types.js';
 import { createSocketServer, type RealtimeServer } from './realtime/socket-server.js';
 import type { Realtime } from './realtime/index.js';
@@ -29,7 +37,9 @@ import { messageViews } from './modules/chats/view.js';
 import { visitorAudience } from './modules/chats/service.js';
 import { bootstrap } from './modules/workspaces/service.js';
 import { wireModules } from './modules/index.js';
+import { previewPool } from './modules/files/thumbnail.js';
 import { UPLOAD_ROUTES, uploadRequestBody } from './modules/files/routes.js';
+import { trustFunction } from './http/client-address.js';
 
 export interface ParleyApp {
   app: App;
@@ -39,10 +49,13 @@ export interface ParleyApp {
   close(): Promise<void>;
   /** Resolves when background work queued so far (due jobs such as thumbnails) is done. */
   idle(): Promise<void>;
+  /** Set by listen(): the owner is created only once the server listens, so a failed start cannot hide its password. */
   bootstrapResult: Awaited<ReturnType<typeof bootstrap>>;
 }
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
+
+const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export async function createStorage(config: Config): Promise<BlobStore> {
   if (config.storage === 's3' && config.s3) {
@@ -55,11 +68,19 @@ export async function createStorage(config: Config): Promise<BlobStore> {
   return createLocalStore(root);
 }
 
-export async function createApp(config: Config, opts: { logger?: Logger } = {}): Promise<ParleyApp> {
+/** opts.worker: this process is worker N of `parley start --workers` (src/cluster.ts); the primary owns the port. */
+/** The socket-level idle timeout: the upload idle timeout, never under a minute. */
+const socketIdleMs = (config: Config) => Math.max(config.uploadIdleTimeoutMs, 60_000);
+
+export async function createApp(config: Config, opts: { logger?: Logger; worker?: number } = {}): Promise<ParleyApp> {
   const log = opts.logger ?? pino({ level: config.logLevel });
   let dbHandle: DbHandle;
   try {
-    dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onIdleError: (err) => log.warn({ err }, 'database connection lost; the pool reconnects') });
+    dbHandle = await createDb({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      onConnectionError: (err) => log.warn({ err }, 'database connection lost; the pool reconnects'),
+    });
   } catch (err) {
     const variable = config.databaseUrl ? 'DATABASE_URL' : 'PARLEY_DATA_DIR';
     throw Object.assign(new Error(`${variable}: cannot open the database (${(err as Error).message})`), { variable });
@@ -69,10 +90,21 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
 
   const app = Fastify({
     loggerInstance: log,
-    trustProxy: config.trustProxy,
+    // The same reading of PARLEY_TRUST_PROXY as the sockets' (http/client-address.ts).
+    trustProxy: config.trustProxy === false ? false : trustFunction(config.trustProxy),
     bodyLimit: 1024 * 1024,
-    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    // The backstop for a connection that stops moving in either direction (a client that stops reading a download);
+    // upload bodies have their own, shorter idle timeout and others a request timeout (http/upload-limits.ts). Not
+    // below a minute: it also runs while the server works on an answer and while a long-poll is held.
+    connectionTimeout: socketIdleMs(config),
+    // Never longer than the idle timeout: an idle keep-alive connection must be closed with the Keep-Alive hint the
+    // client honours, not cut by the idle timeout while the client reuses it.
+    keepAliveTimeout: Math.min(config.keepAliveTimeoutMs, socketIdleMs(config)),
+    // One line per request is written by registerRequestLog (http/request-log.ts), not Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdOf,
+    schemaController: { compilersFactory: { buildValidator: strictBodies, buildSerializer: sharedSerializers } },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   // The realtime port is bound to Socket.IO once the HTTP server exists; until then emits go nowhere.
@@ -80,31 +112,71 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
   const realtime: Realtime = {
     toChatVisitor: (...a) => realtimeServer?.toChatVisitor(...a),
     toWorkspaceAgents: (...a) => realtimeServer?.toWorkspaceAgents(...a),
+    disconnectChat: (chatId) => realtimeServer?.disconnectChat(chatId),
+    accessChanged: (...a) => realtimeServer?.accessChanged(...a),
   };
   const events = createEventBus(log);
-  const jobs = createJobRunner({ db: dbHandle.db, dialect: dbHandle.dialect, log, pollMs: config.jobPollMs, leaseMs: config.jobLeaseSeconds * 1000 });
-  const deps: Deps = { config, db: dbHandle.db, dialect: dbHandle.dialect, storage, realtime, keyring, log, events, jobs };
-  const bootstrapResult = await bootstrap(deps.db, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
-
-  await app.register(fastifyCookie);
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Parley API', version: '1', description: 'Live chat with first-class file sharing' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'parley_session' } } },
-    },
+  const jobs = createJobRunner({
+    db: dbHandle.db,
+    dialect: dbHandle.dialect,
+    log,
+    pollMs: config.jobPollMs,
+    leaseMs: config.jobLeaseSeconds * 1000,
   });
+  const deps: Deps = {
+    config,
+    db: dbHandle.db,
+    dialect: dbHandle.dialect,
+    flushWrites: () => dbHandle.flush(),
+    storage,
+    realtime,
+    keyring,
+    log,
+    events,
+    jobs,
+    scanner: config.clamav ? createClamdScanner(config.clamav) : undefined,
+  };
+  guardStreamedAnswers(app);
+  await app.register(fastifyCookie);
+  await registerOpenApi(app);
   // multipart bodies are streamed by the upload pipeline itself, never parsed or buffered by Fastify.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
+  registerJsonBodies(app);
   registerErrorHandling(app);
+  registerRequestLog(app);
+  const metrics = createMetrics({
+    db: deps.db,
+    openSockets: () => realtimeServer?.io.engine.clientsCount ?? 0,
+    dbFlushes: () => dbHandle.flushes(),
+    uploadsInProgress: () => uploadLimits.uploadsInProgress(),
+    previews: previewPool,
+  });
+  registerMetricsHooks(app, metrics, {
+    token: config.metricsToken,
+    uploadRoutes: UPLOAD_ROUTES.map((route) => route.replace(/\{(\w+)\}/g, ':$1')),
+  });
+  events.on('delivery.attempted', (a) => metrics.deliveryAttempted(a.kind, a.outcome, a.status, a.seconds));
+  registerCsrfCheck(app, config.publicUrl);
   registerAuth(app, deps.db);
+  app.server.headersTimeout = config.headersTimeoutMs;
+  const uploadLimits = registerUploadLimits(app, {
+    maxConcurrentUploads: config.maxConcurrentUploads,
+    uploadsPerVisitor: config.uploadsPerVisitor,
+    uploadRequestTimeoutMs: config.uploadTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
+  });
+  // A 2xx to a request that may have changed data means "on disk", power cuts included (db/wal-flush.ts).
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode < 400 && !READ_ONLY_METHODS.has(request.method)) await dbHandle.flush();
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     if (!request.url.startsWith('/widget')) reply.header('x-frame-options', 'SAMEORIGIN');
+    if (opts.worker) reply.header('x-parley-worker', String(opts.worker));
   });
 
-  let redisForHealth: Redis | undefined;
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const checks: Record<string, string> = {};
@@ -116,18 +188,17 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
         checks[name] = (err as Error).message || 'failed';
       }
     };
-    await attempt('database', () => sql`select 1`.execute(deps.db));
+    await attempt('database', () => pingDatabase(deps.db));
     await attempt('storage', () => storage.check());
+    if (deps.scanner) await attempt('scanner', () => deps.scanner!.ping());
     if (config.redisUrl) {
-      if (!redisForHealth) {
-        redisForHealth = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-        redisForHealth.on('error', () => {}); // reported by the readiness answer itself
-      }
+      // The adapter's own link: while it is down this node serves only its own sockets, so it is not ready.
       await attempt('redis', async () => {
-        if (redisForHealth!.status === 'wait') await redisForHealth!.connect();
-        await redisForHealth!.ping();
+        if (!realtimeServer?.redisReady()) throw new Error('redis is unreachable');
       });
     }
+    // Not ready until the first start's owner and Default workspace exist (they are made just after listening).
+    checks.bootstrap = bootstrapped ? 'ok' : 'starting';
     const ok = Object.values(checks).every((v) => v === 'ok');
     return reply.status(ok ? 200 : 503).send({ ok, checks });
   });
@@ -140,41 +211,87 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
   const workers = await wireModules(app, deps, { events, jobs });
 
   if (fs.existsSync(webDist)) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], redirect: true, wildcard: true, cacheControl: true, maxAge: 0 });
+    await app.register(fastifyStatic, {
+      root: webDist,
+      prefix: '/',
+      index: ['index.html'],
+      redirect: true,
+      wildcard: true,
+      cacheControl: true,
+      maxAge: 0,
+    });
   } else {
-    app.get('/', async (_request, reply) => reply.type('text/html').send('<!doctype html><title>Parley</title><h1>Parley</h1><p>The web front ends are not built: run <code>npm run build:web</code>.</p><ul><li><a href="/console/">Agent console</a></li><li><a href="/admin/">Admin</a></li></ul>'));
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .type('text/html')
+        .send(
+          '<!doctype html><title>Parley</title><h1>Parley</h1><p>The web front ends are not built: run <code>npm run build:web</code>.</p><ul><li><a href="/console/">Agent console</a></li><li><a href="/admin/">Admin</a></li></ul>',
+        ),
+    );
   }
 
   let listening = false;
-  return {
+  let bootstrapped = false;
+  let metricsServer: Server | undefined;
+  const parley: ParleyApp = {
     app,
     deps,
-    bootstrapResult,
+    bootstrapResult: { created: false },
     async listen() {
       await app.ready();
       realtimeServer = await createSocketServer(app.server, {
         db: deps.db,
         log,
         redisUrl: config.redisUrl,
+        limits: {
+          eventsPerSecond: config.socketEventsPerSecond,
+          recheckEveryMs: config.socketRecheckMs,
+          failedHandshakesPerMinute: config.socketFailedHandshakesPerMinute,
+        },
+        trustProxy: trustFunction(config.trustProxy),
+        publicUrl: config.publicUrl,
         missedMessages: async (chatId, afterId, side) => {
           const rows = await chatsRepo.messagesAfter(deps.db, chatId, afterId, 500);
+          if (!rows) return undefined;
           return messageViews(deps.db, rows, side === 'visitor' ? visitorAudience(deps) : { kind: 'staff' });
         },
       });
-      await app.listen({ port: config.port, host: config.host });
+      if (opts.worker) {
+        // The primary hands over connections (sticky for Socket.IO); this process listens only on a private
+        // loopback port of its own, which keeps Node's HTTP timeouts and Fastify's close working as usual.
+        const { setupWorker } = await import('@socket.io/sticky');
+        setupWorker(realtimeServer.io);
+        await app.listen({ port: 0, host: '127.0.0.1', exclusive: true });
+      } else await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
       listening = true;
+      if (config.metricsPort) {
+        metricsServer = await listenMetrics(metrics, config.metricsPort, config.host).catch((err: Error) => {
+          const message = `PARLEY_METRICS_PORT: cannot listen on ${config.metricsPort} (${err.message})`;
+          throw Object.assign(new Error(message), { variable: 'PARLEY_METRICS_PORT' });
+        });
+      }
+      parley.bootstrapResult = await bootstrap(deps.db, {
+        adminEmail: config.adminEmail,
+        adminPassword: config.adminPassword,
+      });
+      bootstrapped = true;
       if (config.backgroundWorkers) workers.start();
       const addr = app.server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      const port = typeof addr === 'object' && addr && !opts.worker ? addr.port : config.port;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },
-    idle: () => workers.idle?.() ?? Promise.resolve(),
+    idle: async () => {
+      await events.settled();
+      await workers.idle?.();
+    },
     async close() {
+      await events.settled();
       await workers.stop();
       if (realtimeServer) await realtimeServer.close();
       if (listening || !realtimeServer) await app.close().catch(() => {});
-      redisForHealth?.disconnect();
+      if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
       await dbHandle.close();
     },
   };
+  return parley;
 }

@@ -2,18 +2,38 @@
 // modules declare what they listen to in their module entry (modules/index.ts), wired once by app.ts. The bus is
 // in-process: an event is a nudge to this node, never the record of truth (work that must survive is a durable job).
 import type { Logger } from 'pino';
+import type { DeliveryKind } from './db/types.js';
 
 export interface DomainEvents {
-  /** A visitor's new chat was committed (the bot starts it). */
+  /**
+   * A visitor's new chat was committed (the bot starts it). Emitted just after the session's answer, and again by a
+   * visitor's read or write that finds the chat not yet started: listeners must be idempotent.
+   */
   'chat.created': { chatId: string; workspaceId: string };
   /** A person's text message was committed (the bot answers visitors while it has the chat). */
-  'message.created': { chatId: string; workspaceId: string; messageId: string; authorRole: 'visitor' | 'agent' };
+  'message.created': {
+    chatId: string;
+    workspaceId: string;
+    messageId: string;
+    authorRole: 'visitor' | 'agent';
+    /** The chat's status when the message was written (a chat never returns to the bot once it has left it). */
+    chatStatus: 'bot' | 'waiting' | 'open' | 'closed';
+  };
   /** Files were committed with their message and announced. */
   'files.accepted': { chatId: string; workspaceId: string; messageId: string; fileIds: string[] };
   /** Files answering a bot's upload request were committed. */
   'upload-request.answered': { chatId: string; requestId: string };
   /** New or re-queued deliveries were committed (wakes the delivery worker instead of waiting for its poll). */
   'deliveries.queued': { workspaceId: string };
+  /** A delivery attempt finished and its outcome was recorded (status: what the delivery is now). */
+  'delivery.attempted': {
+    workspaceId: string;
+    deliveryId: string;
+    kind: DeliveryKind;
+    outcome: 'succeeded' | 'failed';
+    status: 'pending' | 'succeeded' | 'failed' | 'dead';
+    seconds: number;
+  };
 }
 
 export type EventName = keyof DomainEvents;
@@ -25,23 +45,37 @@ export interface EventBus {
    * throws is logged and does not stop the others or fail the emitter: the emitter's own work is already committed.
    */
   emit<K extends EventName>(name: K, payload: DomainEvents[K]): Promise<void>;
+  /** Emits once the current work has answered (next turn of the event loop): work the caller need not wait for. */
+  emitLater<K extends EventName>(name: K, payload: DomainEvents[K]): void;
+  /** Resolves when every emitLater() made so far has run its listeners (the app's idle() waits for it). */
+  settled(): Promise<void>;
   on<K extends EventName>(name: K, listener: Listener<K>): void;
 }
 
 export function createEventBus(log: Logger): EventBus {
   const listeners = new Map<EventName, Listener<never>[]>();
+  const later = new Set<Promise<void>>();
+  async function emit<K extends EventName>(name: K, payload: DomainEvents[K]): Promise<void> {
+    for (const listener of listeners.get(name) ?? []) {
+      try {
+        await (listener as Listener<K>)(payload);
+      } catch (err) {
+        log.error({ err, event: name, payload: payload as object }, 'an event listener failed');
+      }
+    }
+  }
   return {
     on(name, listener) {
       listeners.set(name, [...(listeners.get(name) ?? []), listener as Listener<never>]);
     },
-    async emit(name, payload) {
-      for (const listener of listeners.get(name) ?? []) {
-        try {
-          await (listener as Listener<typeof name>)(payload);
-        } catch (err) {
-          log.error({ err, event: name, payload: payload as object }, 'an event listener failed');
-        }
-      }
+    emit,
+    emitLater(name, payload) {
+      const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => emit(name, payload));
+      later.add(run);
+      void run.finally(() => later.delete(run));
+    },
+    async settled() {
+      while (later.size > 0) await Promise.all([...later]);
     },
   };
 }

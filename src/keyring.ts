@@ -7,6 +7,8 @@ import path from 'node:path';
 export interface Keyring {
   encrypt(plain: string): string;
   decrypt(sealed: string): string;
+  /** decrypt, or undefined when the secret was sealed with another master key (PARLEY_SECRET_KEY changed). */
+  tryDecrypt(sealed: string): string | undefined;
   hmac(purpose: string, data: string): string;
 }
 
@@ -39,6 +41,13 @@ export function createKeyring(master: Buffer): Keyring {
       const decipher = crypto.createDecipheriv('aes-256-gcm', encKey, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    },
+    tryDecrypt(sealed) {
+      try {
+        return this.decrypt(sealed);
+      } catch {
+        return undefined;
+      }
     },
     hmac(purpose, data) {
       let key = hmacKeys.get(purpose);

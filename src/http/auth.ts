@@ -8,6 +8,7 @@ import type { Actor } from '../modules/auth/actor.js';
 import { resolveActor } from '../modules/auth/service.js';
 import { requireStaff, type StaffContext } from '../modules/workspaces/access.js';
 import { unauthenticated } from '../errors.js';
+import { settleUnreadBody } from './unread-body.js';
 
 export const SESSION_COOKIE = 'parley_session';
 
@@ -47,8 +48,8 @@ export function registerAuth(app: FastifyInstance, db: Db) {
     try {
       request.staff = await requireStaff(db, request.actor, ws, access);
     } catch (err) {
-      // A refused upload's body is never read: close the connection rather than leave it half-consumed.
-      if (/^multipart\//i.test(request.headers['content-type'] ?? '')) reply.header('connection', 'close');
+      // A refused upload's body is never read: the answer must still reach the client.
+      await settleUnreadBody(reply);
       throw err;
     }
   });

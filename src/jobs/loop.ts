@@ -25,17 +25,24 @@ export interface PollLoop {
 
 export function createPollLoop<T>(o: PollLoopOptions<T>): PollLoop {
   let timer: NodeJS.Timeout | undefined;
-  let claiming = false;
+  /** The claim round under way, if any: runOnce() and settled() wait for it, so idle() never misses a claimed item. */
+  let claiming: Promise<number> | undefined;
   let again = false;
   let stopped = true;
   const running = new Set<Promise<void>>();
 
-  async function tick(): Promise<number> {
+  function tick(): Promise<number> {
     if (claiming) {
       again = true;
-      return 0;
+      return claiming.then(() => 0);
     }
-    claiming = true;
+    claiming = claimRound().finally(() => {
+      claiming = undefined;
+    });
+    return claiming;
+  }
+
+  async function claimRound(): Promise<number> {
     let claimed = 0;
     try {
       do {
@@ -45,18 +52,19 @@ export function createPollLoop<T>(o: PollLoopOptions<T>): PollLoop {
         const items = await o.claim(free);
         claimed += items.length;
         for (const item of items) {
-          const p: Promise<void> = o.run(item).catch((err) => o.onError(err, item)).finally(() => {
-            running.delete(p);
-            if (!stopped) schedule(0);
-          });
+          const p: Promise<void> = o
+            .run(item)
+            .catch((err) => o.onError(err, item))
+            .finally(() => {
+              running.delete(p);
+              if (!stopped) schedule(0);
+            });
           running.add(p);
         }
         if (items.length === free) again = true;
       } while (again && !stopped);
     } catch (err) {
       o.onError(err);
-    } finally {
-      claiming = false;
     }
     return claimed;
   }
@@ -88,7 +96,10 @@ export function createPollLoop<T>(o: PollLoopOptions<T>): PollLoop {
     },
     runOnce: tick,
     async settled() {
-      while (running.size > 0) await Promise.allSettled([...running]);
+      while (claiming || running.size > 0) {
+        await claiming?.catch(() => {});
+        await Promise.allSettled([...running]);
+      }
     },
     get inFlight() {
       return running.size;

@@ -23,7 +23,12 @@ const untyped = (db: Db) => db as unknown as Kysely<any>;
 
 /** Claims up to `limit` due rows for `owner` until now + leaseMs, oldest due first. */
 export async function claimLeased<T extends 'jobs' | 'deliveries'>(
-  db: Db, dialect: Dialect, queue: LeasedQueue<T>, owner: string, leaseMs: number, limit: number,
+  db: Db,
+  dialect: Dialect,
+  queue: LeasedQueue<T>,
+  owner: string,
+  leaseMs: number,
+  limit: number,
 ): Promise<Database[T][]> {
   if (limit <= 0 || queue.kinds?.length === 0) return [];
   const now = new Date();
@@ -31,7 +36,9 @@ export async function claimLeased<T extends 'jobs' | 'deliveries'>(
   const q = untyped(db);
   const table: string = queue.table;
   const dueColumn: string = queue.dueColumn;
-  let due = q.selectFrom(table).select('id')
+  let due = q
+    .selectFrom(table)
+    .select('id')
     .where('status', 'in', queue.claimable)
     .where(dueColumn, '<=', at)
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
@@ -40,21 +47,35 @@ export async function claimLeased<T extends 'jobs' | 'deliveries'>(
     .orderBy('id')
     .limit(limit);
   if (dialect === 'postgres') due = due.forUpdate().skipLocked();
-  const rows = await q.updateTable(table)
+  const rows = await q
+    .updateTable(table)
     .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString(), ...queue.onClaim?.(at) })
     .where('id', 'in', due)
     .returningAll()
     .execute();
   // RETURNING does not promise the subquery's order; keep "oldest due first" for the caller.
-  return (rows as Database[T][]).sort((a, b) => dueOf(a, queue).localeCompare(dueOf(b, queue)) || a.id.localeCompare(b.id));
+  return (rows as Database[T][]).sort(
+    (a, b) => dueOf(a, queue).localeCompare(dueOf(b, queue)) || a.id.localeCompare(b.id),
+  );
 }
 
-const dueOf = (row: { id: string }, queue: LeasedQueue<'jobs' | 'deliveries'>) => (row as unknown as Record<string, string>)[queue.dueColumn]!;
+const dueOf = (row: { id: string }, queue: LeasedQueue<'jobs' | 'deliveries'>) =>
+  (row as unknown as Record<string, string>)[queue.dueColumn]!;
 
 /** Extends a lease while long work runs; false when the lease was lost (it lapsed, or an admin re-queued the row). */
-export async function extendLease(db: Db, table: 'jobs' | 'deliveries', id: string, owner: string, leaseMs: number): Promise<boolean> {
-  const r = await untyped(db).updateTable(table as string).set({ lease_until: new Date(Date.now() + leaseMs).toISOString() })
-    .where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
+export async function extendLease(
+  db: Db,
+  table: 'jobs' | 'deliveries',
+  id: string,
+  owner: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const r = await untyped(db)
+    .updateTable(table as string)
+    .set({ lease_until: new Date(Date.now() + leaseMs).toISOString() })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -71,37 +92,66 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 export const jobsRepo = {
   /** Writes a job; pass the transaction that makes it necessary so it exists exactly when that work committed. */
   async enqueue<K extends JobKind>(db: Db, job: NewJob<K>): Promise<string> {
-    const row: JobsTable = {
-      id: newId(), kind: job.kind, payload: JSON.stringify(job.payload), run_at: job.runAt ?? nowIso(),
-      lease_owner: null, lease_until: null, created_at: nowIso(), status: 'queued', attempts: 0,
-      max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, last_error: null,
-    };
+    const row = jobRow(newId(), job);
     await db.insertInto('jobs').values(row).execute();
     return row.id;
   },
 
+  /** Writes a job under a fixed id unless one with that id exists (a schedule several nodes may each set up). */
+  async enqueueOnce<K extends JobKind>(db: Db, id: string, job: NewJob<K>): Promise<void> {
+    await db
+      .insertInto('jobs')
+      .values(jobRow(id, job))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  },
+
   claim: (db: Db, dialect: Dialect, kinds: string[], owner: string, leaseMs: number, limit: number) =>
-    claimLeased(db, dialect, {
-      table: 'jobs', dueColumn: 'run_at', claimable: ['queued'], kinds,
-      // Counted at the claim, so a job that kills its process still uses up its attempts and ends dead.
-      onClaim: () => ({ attempts: sql`attempts + 1` }),
-    }, owner, leaseMs, limit),
+    claimLeased(
+      db,
+      dialect,
+      {
+        table: 'jobs',
+        dueColumn: 'run_at',
+        claimable: ['queued'],
+        kinds,
+        // Counted at the claim, so a job that kills its process still uses up its attempts and ends dead.
+        onClaim: () => ({ attempts: sql`attempts + 1` }),
+      },
+      owner,
+      leaseMs,
+      limit,
+    ),
 
   /** A finished job is removed; a job whose lease passed to another node is left to that node. */
-  finish: (db: Db, id: string, owner: string) => db.deleteFrom('jobs').where('id', '=', id).where('lease_owner', '=', owner).execute(),
+  finish: (db: Db, id: string, owner: string) =>
+    db.deleteFrom('jobs').where('id', '=', id).where('lease_owner', '=', owner).execute(),
 
   /** Records a failure: due again at `retryAt`, or dead (kept, with its last error) when there is none. */
   fail: (db: Db, id: string, owner: string, error: string, retryAt: string | null) =>
-    db.updateTable('jobs')
-      .set({ status: retryAt ? 'queued' : 'dead', last_error: error.slice(0, 2000), run_at: retryAt ?? nowIso(), lease_owner: null, lease_until: null })
-      .where('id', '=', id).where('lease_owner', '=', owner).execute(),
+    db
+      .updateTable('jobs')
+      .set({
+        status: retryAt ? 'queued' : 'dead',
+        last_error: error.slice(0, 2000),
+        run_at: retryAt ?? nowIso(),
+        lease_owner: null,
+        lease_until: null,
+      })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute(),
 
   /** Jobs of these kinds that are due and not leased by a live node. */
   async countDue(db: Db, kinds: string[]): Promise<number> {
     if (kinds.length === 0) return 0;
     const at = nowIso();
-    const r = await db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n'))
-      .where('status', '=', 'queued').where('kind', 'in', kinds).where('run_at', '<=', at)
+    const r = await db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'queued')
+      .where('kind', 'in', kinds)
+      .where('run_at', '<=', at)
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
       .executeTakeFirstOrThrow();
     return Number(r.n);
@@ -109,3 +159,20 @@ export const jobsRepo = {
 
   byId: (db: Db, id: string) => db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst(),
 };
+
+/** A new queued job's row. */
+function jobRow<K extends JobKind>(id: string, job: NewJob<K>): JobsTable {
+  return {
+    id,
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    run_at: job.runAt ?? nowIso(),
+    lease_owner: null,
+    lease_until: null,
+    created_at: nowIso(),
+    status: 'queued',
+    attempts: 0,
+    max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    last_error: null,
+  };
+}

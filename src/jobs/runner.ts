@@ -49,15 +49,25 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
       o.log.error({ jobId: job.id, kind: job.kind }, 'job is dead: its attempts never finished');
       return;
     }
-    const heartbeat = setInterval(() => void extendLease(o.db, 'jobs', job.id, owner, o.leaseMs).catch(() => {}), Math.max(200, o.leaseMs / 3));
+    const heartbeat = setInterval(
+      () => void extendLease(o.db, 'jobs', job.id, owner, o.leaseMs).catch(() => {}),
+      Math.max(200, o.leaseMs / 3),
+    );
     try {
-      await handler.run(JSON.parse(job.payload), { jobId: job.id, attempt: job.attempts, maxAttempts: job.max_attempts });
+      await handler.run(JSON.parse(job.payload), {
+        jobId: job.id,
+        attempt: job.attempts,
+        maxAttempts: job.max_attempts,
+      });
     } catch (err) {
       const last = job.attempts >= job.max_attempts;
       const wait = (handler.backoffSeconds ?? defaultBackoffSeconds)(job.attempts);
       const retryAt = last ? null : new Date(Date.now() + wait * 1000).toISOString();
       await jobsRepo.fail(o.db, job.id, owner, (err as Error)?.message || String(err), retryAt);
-      o.log[last ? 'error' : 'warn']({ err, jobId: job.id, kind: job.kind, attempt: job.attempts }, last ? 'job is dead after its last attempt' : 'job failed; it will be retried');
+      o.log[last ? 'error' : 'warn'](
+        { err, jobId: job.id, kind: job.kind, attempt: job.attempts },
+        last ? 'job is dead after its last attempt' : 'job failed; it will be retried',
+      );
       return;
     } finally {
       clearInterval(heartbeat);

@@ -14,6 +14,9 @@ import { integrationsRoutes } from './integrations/routes.js';
 import { filesModule } from './files/index.js';
 import { deliveriesModule } from './deliveries/index.js';
 import { botModule } from './bot/index.js';
+import { auditRoutes } from './audit/routes.js';
+import { uploadsModule } from './uploads/index.js';
+import { lifecycleModule } from './lifecycle/index.js';
 
 /** Background work a module runs in every server process. */
 export interface Worker {
@@ -37,10 +40,12 @@ export interface ModuleParts {
 
 export type Module = (deps: Deps) => ModuleParts;
 
-const routesOnly = (name: string, routes: (app: App, deps: Deps) => Promise<void>): Module => (deps) => ({
-  name,
-  routes: (app) => routes(app, deps),
-});
+const routesOnly =
+  (name: string, routes: (app: App, deps: Deps) => Promise<void>): Module =>
+  (deps) => ({
+    name,
+    routes: (app) => routes(app, deps),
+  });
 
 export const modules: Module[] = [
   routesOnly('auth', authRoutes),
@@ -51,10 +56,18 @@ export const modules: Module[] = [
   routesOnly('integrations', integrationsRoutes),
   deliveriesModule,
   botModule,
+  routesOnly('audit', auditRoutes),
+  uploadsModule,
+  lifecycleModule,
 ];
 
 /** Builds every module, subscribes its listeners, hands its job handlers to the runner and registers its routes. */
-export async function wireModules(app: App, deps: Deps, core: { events: EventBus; jobs: JobRunner }, list: Module[] = modules): Promise<Worker> {
+export async function wireModules(
+  app: App,
+  deps: Deps,
+  core: { events: EventBus; jobs: JobRunner },
+  list: Module[] = modules,
+): Promise<Worker> {
   const { events } = core;
   const parts = list.map((m) => m(deps));
   for (const part of parts) {
@@ -67,7 +80,11 @@ export async function wireModules(app: App, deps: Deps, core: { events: EventBus
   const workers: Worker[] = [core.jobs, ...parts.flatMap((p) => p.workers ?? [])];
   return {
     start: () => workers.forEach((w) => w.start()),
-    stop: async () => { await Promise.all(workers.map((w) => w.stop())); },
-    idle: async () => { await Promise.all(workers.map((w) => w.idle?.())); },
+    stop: async () => {
+      await Promise.all(workers.map((w) => w.stop()));
+    },
+    idle: async () => {
+      await Promise.all(workers.map((w) => w.idle?.()));
+    },
   };
 }

@@ -1,59 +1,105 @@
 // Socket.IO on the HTTP server: authenticates each socket, puts it in its rooms, relays typing, and replays what a
 // reconnecting client missed. With REDIS_URL the Redis adapter carries emits between nodes; otherwise in-process.
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import { Server } from 'socket.io';
 import { fastifyCookie } from '@fastify/cookie';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
-import type { Actor } from '../modules/auth/actor.js';
-import { resolveActor } from '../modules/auth/service.js';
 import { SESSION_COOKIE, bearerOf } from '../http/auth.js';
-import { visibleWorkspaceIds } from '../modules/workspaces/access.js';
+import { fromOwnOrigin } from '../http/csrf.js';
+import { clientAddress, type TrustFn } from '../http/client-address.js';
+import { chatsRepo } from '../modules/chats/repo.js';
 import { chatRoom, workspaceRoom, type Realtime } from './index.js';
+import { type ParleyServer, type ParleySocket, type SocketData, socketAccess } from './socket-access.js';
+import { SYNC_COST, type SocketLimits, eventBudget, handshakeGuard } from './socket-limits.js';
+import type { RedisLink } from './redis-link.js';
+import type { ServerEvent, ServerPayload, SyncAnswer } from './wire.js';
 
 export interface SocketServerDeps {
   db: Db;
   log: Logger;
   redisUrl?: string;
+  limits: SocketLimits;
+  /** Parley's own origin: a socket signed in by cookie must be opened from it. */
+  publicUrl: string;
+  /** PARLEY_TRUST_PROXY, read once for HTTP requests and sockets (http/client-address.ts). */
+  trustProxy: TrustFn;
   /** Messages of a chat after a message id, shaped for the given side. */
-  missedMessages(chatId: string, afterId: string, side: 'visitor' | 'staff'): Promise<unknown[]>;
+  missedMessages(chatId: string, afterId: string, side: 'visitor' | 'staff'): Promise<unknown[] | undefined>;
 }
 
 export interface RealtimeServer extends Realtime {
-  io: Server;
+  io: ParleyServer;
+  /** undefined without Redis; otherwise whether the link to the other nodes is up (readiness). */
+  redisReady(): boolean | undefined;
   close(): Promise<void>;
 }
 
-interface SocketData { actor: Actor; chatIds: Set<string>; workspaceIds: Set<string> }
+const CATCH_UP = 'parley:catch-up' as const;
 
 export async function createSocketServer(httpServer: HttpServer, deps: SocketServerDeps): Promise<RealtimeServer> {
-  const io = new Server(httpServer, { path: '/socket.io', serveClient: false, maxHttpBufferSize: 64 * 1024 });
-  const redisClients: Redis[] = [];
+  // Clients send only typing and sync (a few ids): a larger frame is abuse and closes the connection.
+  const io: ParleyServer = new Server(httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: 8 * 1024,
+  });
+  // Events published while Redis was down never reached this node's clients (or, when this node's publishes
+  // failed, the other nodes' clients). Dropping the transport (not a server disconnect, which clients do not retry
+  // by themselves) makes them reconnect at once and catch up: visitors with lastMessageId, agents by refetching.
+  const catchUp = (why: string) => {
+    const sockets = [...io.of('/').sockets.values()];
+    deps.log.warn({ sockets: sockets.length, why }, 'reconnecting local sockets so they catch up');
+    for (const socket of sockets) socket.conn.close();
+  };
+  let redis: RedisLink | undefined;
   if (deps.redisUrl) {
-    const pub = new Redis(deps.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    const sub = pub.duplicate();
-    // ioredis reconnects by itself; without a listener every outage would print an "unhandled error event".
-    for (const c of [pub, sub]) c.on('error', (err) => deps.log.warn({ err: err.message }, 'redis connection problem'));
-    await Promise.all([pub.connect(), sub.connect()]);
-    redisClients.push(pub, sub);
-    io.adapter(createAdapter(pub, sub, { key: 'parley' }));
+    // Loaded only when configured: the embedded default never pays for the Redis client's memory.
+    const [{ connectRedisLink }, { createAdapter }] = await Promise.all([
+      import('./redis-link.js'),
+      import('@socket.io/redis-adapter'),
+    ]);
+    redis = await connectRedisLink(deps.redisUrl, deps.log, ({ publishesLost }) => {
+      catchUp('redis came back');
+      if (publishesLost > 0) io.serverSideEmit(CATCH_UP);
+    });
+    io.adapter(createAdapter(redis.pub, redis.sub, { key: 'parley' }));
+    io.on(CATCH_UP, () => catchUp('another node lost events while redis was down'));
   }
-
-  io.use(async (socket, next) => {
+  /** Emits never throw into the code that committed something: realtime is a nudge, the database is the truth. */
+  const safely = (fn: () => void) => {
     try {
-      const auth = (socket.handshake.auth ?? {}) as { token?: string };
+      fn();
+    } catch (err) {
+      deps.log.error({ err }, 'realtime emit failed');
+    }
+  };
+
+  const trustedOrigin = new URL(deps.publicUrl).origin;
+  const access = socketAccess(io, {
+    db: deps.db,
+    log: deps.log,
+    multiNode: !!redis,
+    recheckEveryMs: deps.limits.recheckEveryMs,
+  });
+  const guard = handshakeGuard(deps.limits.failedHandshakesPerMinute);
+  io.use(async (socket, next) => {
+    // As Fastify's request.ip has it, so a client cannot forge its way past the limiter.
+    const address = clientAddress(socket.request, deps.trustProxy);
+    if (!guard.allowed(address)) return next(new Error('RATE_LIMITED'));
+    try {
+      const auth = (socket.handshake.auth ?? {}) as { token?: unknown };
       const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
-      const bearer = auth.token ?? bearerOf(socket.handshake.headers.authorization);
-      const actor = await resolveActor(deps.db, { bearer, sessionToken: bearer ? undefined : cookies[SESSION_COOKIE] });
-      if (!actor) return next(new Error('UNAUTHENTICATED'));
-      const data: SocketData = { actor, chatIds: new Set(), workspaceIds: new Set() };
-      if (actor.kind === 'visitor') {
-        const chats = await deps.db.selectFrom('chats').select('id').where('visitor_id', '=', actor.visitorId).execute();
-        chats.forEach((c) => data.chatIds.add(c.id));
-      } else {
-        (await visibleWorkspaceIds(deps.db, actor)).forEach((id) => data.workspaceIds.add(id));
+      const bearer =
+        (typeof auth.token === 'string' ? auth.token : undefined) ?? bearerOf(socket.handshake.headers.authorization);
+      const sessionToken = bearer ? undefined : cookies[SESSION_COOKIE];
+      // A page of another site (a sibling port or subdomain gets the cookie too) must not read an agent's chats.
+      if (sessionToken && !fromOwnOrigin(socket.handshake.headers, socket.handshake.secure, trustedOrigin))
+        return next(new Error('CROSS_SITE_REQUEST'));
+      const data = await access.authenticate({ bearer, sessionToken });
+      if (!data) {
+        guard.failed(address);
+        return next(new Error('UNAUTHENTICATED'));
       }
       socket.data = data;
       next();
@@ -63,51 +109,97 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
     }
   });
 
-  io.on('connection', async (socket: Socket) => {
+  io.on('connection', (socket: ParleySocket) => {
     const data = socket.data as SocketData;
-    for (const id of data.chatIds) socket.join(chatRoom(id));
-    for (const id of data.workspaceIds) socket.join(workspaceRoom(id));
-
-    const canSeeChat = async (chatId: unknown): Promise<{ id: string; workspace_id: string } | undefined> => {
-      if (typeof chatId !== 'string') return undefined;
-      const chat = await deps.db.selectFrom('chats').select(['id', 'workspace_id', 'visitor_id']).where('id', '=', chatId).executeTakeFirst();
-      if (!chat) return undefined;
-      if (data.actor.kind === 'visitor') return chat.visitor_id === data.actor.visitorId ? chat : undefined;
-      return data.workspaceIds.has(chat.workspace_id) ? chat : undefined;
-    };
-
-    // A visitor that reconnects with the id of the last message it saw gets everything after it.
-    const lastMessageId = (socket.handshake.auth as { lastMessageId?: unknown })?.lastMessageId;
-    if (data.actor.kind === 'visitor' && typeof lastMessageId === 'string') {
-      const msg = await deps.db.selectFrom('messages').select('chat_id').where('id', '=', lastMessageId).executeTakeFirst();
-      if (msg && data.chatIds.has(msg.chat_id)) {
-        for (const message of await deps.missedMessages(msg.chat_id, lastMessageId, 'visitor')) socket.emit('message.created', { message });
+    access.connected(socket);
+    // Every client event spends from the socket's budget before any handler runs; a flood is cut.
+    const budget = eventBudget(deps.limits);
+    socket.use((packet, next) => {
+      const verdict = budget.spend(packet[0] === 'sync' ? SYNC_COST : 1);
+      if (verdict === 'ok') return next();
+      if (verdict === 'cut') {
+        deps.log.warn({ actor: data.actor.kind, ip: socket.handshake.address }, 'socket cut for flooding');
+        socket.disconnect(true);
+        return;
       }
-    }
+      const ack = packet.length > 1 ? packet.at(-1) : undefined;
+      if (typeof ack === 'function') ack({ error: { code: 'RATE_LIMITED' } });
+    });
+    // A chat's workspace never changes: looked up once per socket. Whether the socket may see it is its rooms now.
+    const workspaceOfChat = new Map<string, string>();
+    const visibleChat = async (chatId: unknown): Promise<{ id: string; workspaceId: string } | undefined> => {
+      if (typeof chatId !== 'string' || chatId.length > 64) return undefined;
+      if (data.actor.kind === 'visitor')
+        return socket.rooms.has(chatRoom(chatId)) ? { id: chatId, workspaceId: data.actor.workspaceId } : undefined;
+      let workspaceId = workspaceOfChat.get(chatId);
+      if (!workspaceId) {
+        workspaceId = (await chatsRepo.chatById(deps.db, chatId))?.workspace_id;
+        if (!workspaceId) return undefined;
+        if (workspaceOfChat.size >= 1000) workspaceOfChat.clear();
+        workspaceOfChat.set(chatId, workspaceId);
+      }
+      return socket.rooms.has(workspaceRoom(workspaceId)) ? { id: chatId, workspaceId } : undefined;
+    };
+    const side = () => (data.actor.kind === 'visitor' ? 'visitor' : 'staff');
 
-    socket.on('sync', async (payload: { chatId?: unknown; after?: unknown }, ack?: (r: unknown) => void) => {
-      const chat = await canSeeChat(payload?.chatId);
-      if (!chat || typeof payload.after !== 'string' || typeof ack !== 'function') return ack?.({ error: { code: 'NOT_FOUND' } });
-      ack({ messages: await deps.missedMessages(chat.id, payload.after, data.actor.kind === 'visitor' ? 'visitor' : 'staff') });
+    socket.on('sync', async (payload: { chatId?: unknown; after?: unknown }, ack?: (answer: SyncAnswer) => void) => {
+      if (typeof payload === 'function') return (payload as (r: unknown) => void)({ error: { code: 'NOT_FOUND' } });
+      if (typeof ack !== 'function') return;
+      try {
+        const chat = await visibleChat(payload?.chatId);
+        if (!chat || typeof payload.after !== 'string' || payload.after.length > 64)
+          return ack({ error: { code: 'NOT_FOUND' } });
+        const messages = await deps.missedMessages(chat.id, payload.after, side());
+        // Access may have been cut while the messages were read.
+        if (!(await visibleChat(chat.id))) return ack({ error: { code: 'NOT_FOUND' } });
+        // An id that is no message of this chat: refused as over HTTP, never "everything from the start".
+        if (!messages) return ack({ error: { code: 'BAD_REQUEST', fields: { after: 'Not a message of this chat' } } });
+        ack({ messages });
+      } catch (err) {
+        deps.log.warn({ err }, 'socket sync failed');
+        ack({ error: { code: 'UNAVAILABLE' } });
+      }
     });
 
     socket.on('typing', async (payload: { chatId?: unknown }) => {
-      const chat = await canSeeChat(payload?.chatId);
-      if (!chat) return;
-      if (data.actor.kind === 'visitor') socket.to(workspaceRoom(chat.workspace_id)).emit('typing', { chatId: chat.id, role: 'visitor' });
+      const chat = await visibleChat(payload?.chatId).catch(() => undefined);
+      if (!chat || !budget.relayTyping(chat.id)) return;
+      if (data.actor.kind === 'visitor')
+        socket.to(workspaceRoom(chat.workspaceId)).emit('typing', { chatId: chat.id, role: 'visitor' });
       else socket.to(chatRoom(chat.id)).emit('typing', { chatId: chat.id, role: 'agent' });
     });
+
+    // A visitor that reconnects with the id of the last message it saw gets everything after it.
+    const lastMessageId = (socket.handshake.auth as { lastMessageId?: unknown })?.lastMessageId;
+    if (data.actor.kind === 'visitor' && typeof lastMessageId === 'string' && lastMessageId.length <= 64)
+      void replayMissed(lastMessageId).catch((err) => deps.log.warn({ err }, 'socket replay failed'));
+    async function replayMissed(afterId: string) {
+      const msg = await chatsRepo.messageById(deps.db, afterId);
+      if (!msg || !socket.rooms.has(chatRoom(msg.chat_id))) return;
+      for (const message of (await deps.missedMessages(msg.chat_id, afterId, 'visitor')) ?? [])
+        socket.emit('message.created', { message });
+    }
   });
+
+  /** The port's emits are typed by wire.ts; Socket.IO's own typing cannot follow a generic event name. */
+  const roomEmit = <E extends ServerEvent>(room: string, event: E, payload: ServerPayload<E>) =>
+    (io.to(room) as unknown as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
 
   return {
     io,
-    toChatVisitor: (chatId, event, payload) => { io.to(chatRoom(chatId)).emit(event, payload); },
-    toWorkspaceAgents: (workspaceId, event, payload) => { io.to(workspaceRoom(workspaceId)).emit(event, payload); },
+    toChatVisitor: (chatId, event, payload) => safely(() => roomEmit(chatRoom(chatId), event, payload)),
+    toWorkspaceAgents: (workspaceId, event, payload) =>
+      safely(() => roomEmit(workspaceRoom(workspaceId), event, payload)),
+    // With the Redis adapter this reaches the sockets of the room on every node.
+    disconnectChat: (chatId) => safely(() => io.in(chatRoom(chatId)).disconnectSockets(true)),
+    accessChanged: (change) => safely(() => access.changed(change)),
+    redisReady: () => redis?.ready(),
     async close() {
       // Only this node's sockets: with the Redis adapter io.disconnectSockets() would drop every node's clients.
+      access.stop();
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect())));
+      await redis?.close();
     },
   };
 }

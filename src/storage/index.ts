@@ -27,4 +27,11 @@ export interface BlobStore {
   check(): Promise<void>;
   /** Lists keys under a prefix (used by tests and maintenance). */
   list(prefix: string): Promise<string[]>;
+  /** Keys under a prefix last written before `before` (ms since the epoch): reconciliation's candidates. */
+  listOlderThan(prefix: string, before: number): Promise<string[]>;
+  /**
+   * Removes what puts interrupted by a crash left (local: temp files; S3: unfinished multipart uploads of `put`)
+   * started before `before`. Resolves to the number removed.
+   */
+  sweepPartial(before: number): Promise<number>;
 }

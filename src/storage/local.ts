@@ -4,19 +4,28 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
+import { promisify } from 'node:util';
+import { groupedSync, type SyncDirectory } from '../group-sync.js';
 import type { BlobStore, ByteRange } from './index.js';
 import { blobMissing } from '../errors.js';
+import { asFsStorageFault } from './faults.js';
 
 /** Temp files live inside rootDir so that the final rename stays on one filesystem (and is atomic). */
 const TMP_DIR = '.tmp';
 const TMP_SUFFIX = '.part';
 
-export function createLocalStore(rootDir: string): BlobStore {
+export interface LocalStoreOptions {
+  /** fsyncs a directory (tests instrument it to prove a put waits for it); syncs are grouped per folder. */
+  syncDirectory?: SyncDirectory;
+}
+
+export function createLocalStore(rootDir: string, opts: LocalStoreOptions = {}): BlobStore {
   const root = path.resolve(rootDir);
   const tmpDir = path.join(root, TMP_DIR);
+  const syncDir = groupedSync(opts.syncDirectory ?? fsyncDirectory);
 
   return {
     kind: 'local',
@@ -24,10 +33,11 @@ export function createLocalStore(rootDir: string): BlobStore {
     async put(key, source) {
       // The source is consumed on every path: left paused, it would hold its socket open.
       try {
-        return await writeDurably(keyToPath(root, key), tmpDir, source);
+        return await writeDurably(keyToPath(root, key), tmpDir, source, syncDir);
       } catch (err) {
         source.destroy();
-        throw err;
+        // While writing, a missing folder is ours gone missing too (recursive mkdir on a read-only mount says ENOENT).
+        throw asFsStorageFault(err, ['ENOENT', 'ENOTDIR']);
       }
     },
 
@@ -36,9 +46,12 @@ export function createLocalStore(rootDir: string): BlobStore {
       if (range) assertRange(range);
       // Open first, so a missing object rejects here rather than as a later stream error.
       const handle = await fsp.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
-        throw isMissing(err) ? notFound(key, err) : err;
+        throw isMissing(err) ? notFound(key, err) : asFsStorageFault(err);
       });
-      const isFile = await handle.stat().then((info) => info.isFile(), () => false);
+      const isFile = await handle.stat().then(
+        (info) => info.isFile(),
+        () => false,
+      );
       if (!isFile) {
         await handle.close();
         throw notFound(key);
@@ -71,6 +84,17 @@ export function createLocalStore(rootDir: string): BlobStore {
       await fsp.rm(probe, { force: true });
     },
 
+    async listOlderThan(prefix, before) {
+      const old: string[] = [];
+      for (const key of await this.list(prefix)) {
+        const info = await fsp.stat(keyToPath(root, key)).catch(() => undefined);
+        if (info?.isFile() && info.mtimeMs < before) old.push(key);
+      }
+      return old;
+    },
+
+    sweepPartial: (before) => sweepTemp(root, Math.max(0, Date.now() - before)),
+
     async list(prefix) {
       // Walk only the deepest folder the prefix names completely, then filter on the rest.
       const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
@@ -98,7 +122,7 @@ export async function sweepTemp(rootDir: string, olderThanMs: number): Promise<n
     if (!name.endsWith(TMP_SUFFIX)) continue;
     const file = path.join(tmpDir, name);
     const info = await fsp.stat(file).catch(() => undefined);
-    if (!info || !info.isFile() || info.mtimeMs > cutoff) continue;
+    if (!info?.isFile() || info.mtimeMs > cutoff) continue;
     await fsp.rm(file, { force: true });
     removed += 1;
   }
@@ -132,53 +156,94 @@ function assertRange(range: ByteRange): void {
   }
 }
 
-/** Streams source into a temp file, fsyncs it, renames it to target and fsyncs the folders that changed. */
-async function writeDurably(target: string, tmpDir: string, source: Readable): Promise<{ size: number }> {
+const openFile = promisify(fs.open);
+
+/** Opens a new temp file, making the temp folder only when it is missing (not a mkdir per put). */
+async function openTemp(tmpDir: string, tmpPath: string): Promise<number> {
+  try {
+    return await openFile(tmpPath, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
   await fsp.mkdir(tmpDir, { recursive: true });
+  return openFile(tmpPath, 'wx');
+}
+
+/**
+ * Streams source into a temp file, fsyncs it, renames it to target and fsyncs the folders that changed. One stage
+ * between the source and the file (none of our own: the stream counts the bytes it wrote), folders made only when
+ * the rename finds them missing, and the target folder's fsync shared with the puts renaming into it meanwhile.
+ */
+async function writeDurably(
+  target: string,
+  tmpDir: string,
+  source: Readable,
+  syncDir: SyncDirectory,
+): Promise<{ size: number }> {
   const tmpPath = path.join(tmpDir, `${crypto.randomUUID()}${TMP_SUFFIX}`);
-  let size = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  // Until the pipeline listens, a source that fails (an upload's inspector refusing the content while the temp file
+  // opens) would emit 'error' to nobody and take the process down (found by CI on a tus upload's last PATCH); the
+  // pipeline still sees the error, since the source stays errored.
+  const ignoreUntilPiped = () => {};
+  source.on('error', ignoreUntilPiped);
+  try {
+    return await writeTemp(target, tmpDir, tmpPath, source, syncDir);
+  } finally {
+    source.off('error', ignoreUntilPiped);
+  }
+}
+
+async function writeTemp(
+  target: string,
+  tmpDir: string,
+  tmpPath: string,
+  source: Readable,
+  syncDir: SyncDirectory,
+): Promise<{ size: number }> {
+  const fd = await openTemp(tmpDir, tmpPath);
   // `flush` fsyncs before the stream closes its descriptor. (A FileHandle stream with autoClose off, then
   // handle.sync()/close(), hangs forever on Node 20: the stream keeps a reference that close() waits for.)
-  const out = fs.createWriteStream(tmpPath, { flags: 'wx', flush: true });
+  const out = fs.createWriteStream(tmpPath, { fd, flush: true, highWaterMark: 64 * 1024 });
   try {
-    await pipeline(source, counter, out);
-    const firstCreated = await fsp.mkdir(path.dirname(target), { recursive: true });
-    await fsp.rename(tmpPath, target);
-    await syncDirectories(path.dirname(target), firstCreated);
+    await pipeline(source, out);
+    const dir = path.dirname(target);
+    let firstCreated: string | undefined;
+    try {
+      await fsp.rename(tmpPath, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      firstCreated = await fsp.mkdir(dir, { recursive: true });
+      await fsp.rename(tmpPath, target);
+    }
+    await syncDirectories(dir, firstCreated, syncDir);
   } catch (err) {
-    // A source that fails at once can beat the file's asynchronous open: wait until the stream has opened and
-    // closed its descriptor, or the rm below would run first and the open would then create the temp file.
     if (!out.closed) await once(out, 'close').catch(() => {});
     await fsp.rm(tmpPath, { force: true }).catch(() => {});
     throw err;
   }
-  return { size };
+  return { size: out.bytesWritten };
 }
 
 /** fsyncs the folder holding the new name and, when mkdir made folders, each parent that gained one of them. */
-async function syncDirectories(dir: string, firstCreated: string | undefined): Promise<void> {
+async function syncDirectories(dir: string, firstCreated: string | undefined, syncDir: SyncDirectory): Promise<void> {
   const toSync = [dir];
   if (firstCreated) {
     for (let current = dir; current !== path.dirname(firstCreated); current = path.dirname(current)) {
       toSync.push(path.dirname(current));
     }
   }
-  for (const folder of toSync) {
-    const handle = await fsp.open(folder, 'r');
-    try {
-      await handle.sync();
-    } catch (err) {
-      // Some platforms (Windows) cannot fsync a directory; the rename is still done.
-      if (!['EISDIR', 'EINVAL', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-    } finally {
-      await handle.close();
-    }
+  for (const folder of toSync) await syncDir(folder);
+}
+
+async function fsyncDirectory(folder: string): Promise<void> {
+  const handle = await fsp.open(folder, 'r');
+  try {
+    await handle.sync();
+  } catch (err) {
+    // Some platforms (Windows) cannot fsync a directory; the rename is still done.
+    if (!['EISDIR', 'EINVAL', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await handle.close();
   }
 }
 

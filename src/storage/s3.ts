@@ -8,11 +8,14 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListMultipartUploadsCommand,
+  AbortMultipartUploadCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobStore } from './index.js';
 import { blobMissing } from '../errors.js';
+import { asS3StorageFault } from './faults.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -92,7 +95,10 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
       // delete, in case a single-part PUT or the completion landed before the failure was seen.
       await upload.abort().catch(() => {});
       await deleteQuietly(Key);
-      throw piped.status === 'rejected' ? piped.reason : (uploaded as PromiseRejectedResult).reason;
+      // The pipeline carries the upload's own error when S3 failed first: only a different one is the source's.
+      const s3Error = uploaded.status === 'rejected' ? uploaded.reason : undefined;
+      if (piped.status === 'rejected' && piped.reason !== s3Error) throw piped.reason;
+      throw asS3StorageFault(s3Error);
     },
 
     async get(key, range) {
@@ -105,7 +111,7 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
         if (!(res.Body instanceof Readable)) throw new Error('S3 GetObject returned no Node stream body');
         return res.Body;
       } catch (err) {
-        throw isNotFound(err) ? notFound(key, err) : err;
+        throw isNotFound(err) ? notFound(key, err) : asS3StorageFault(err);
       }
     },
 
@@ -126,6 +132,47 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
 
     async check() {
       await client.send(new HeadBucketCommand({ Bucket }));
+    },
+
+    async listOlderThan(prefix, before) {
+      const keys: string[] = [];
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: base + prefix, ContinuationToken }));
+        for (const object of page.Contents ?? []) {
+          if (!object.Key?.startsWith(base) || (object.LastModified?.getTime() ?? before) >= before) continue;
+          keys.push(object.Key.slice(base.length));
+        }
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+      return keys;
+    },
+
+    async sweepPartial(before) {
+      // Only put()'s own uploads (keys under ws/): resumable (tus) uploads in the same bucket expire by their job.
+      let removed = 0;
+      let KeyMarker: string | undefined;
+      let UploadIdMarker: string | undefined;
+      do {
+        const page = await client
+          .send(new ListMultipartUploadsCommand({ Bucket, Prefix: `${base}ws/`, KeyMarker, UploadIdMarker }))
+          .catch((err: { $metadata?: { httpStatusCode?: number } }) => {
+            // An S3-compatible store without this API (501) has nothing to list; the bucket's lifecycle rule
+            // (AbortIncompleteMultipartUpload) is then the only cleanup.
+            if (err.$metadata?.httpStatusCode === 501) return { Uploads: [], IsTruncated: false } as const;
+            throw err;
+          });
+        for (const upload of page.Uploads ?? []) {
+          if (!upload.Key || !upload.UploadId || (upload.Initiated?.getTime() ?? before) >= before) continue;
+          // Never trust Prefix alone (an S3-compatible store may ignore it): a tus upload must not be aborted here.
+          if (!upload.Key.startsWith(`${base}ws/`)) continue;
+          await client.send(new AbortMultipartUploadCommand({ Bucket, Key: upload.Key, UploadId: upload.UploadId }));
+          removed += 1;
+        }
+        KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+        UploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+      } while (KeyMarker);
+      return removed;
     },
 
     async list(prefix) {

@@ -1,7 +1,7 @@
 // Browser: a bot step asks for a file; the visitor answers with the in-chat "Upload file" button, the bot goes on,
 // and the agent receives the chat with the file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/server.js';
+import { useServer } from '../support/server.js';
 import { call, login } from '../support/client.js';
 import { pdf, png } from '../support/fixtures.js';
 import { chooseFiles, newPage, openDemoWidget, signIn, startBrowser } from '../support/browser.js';
@@ -12,16 +12,24 @@ const FLOW = {
   start: 'welcome',
   steps: [
     { id: 'welcome', kind: 'message', text: 'Hi! I can file your invoice.', next: 'ask' },
-    { id: 'ask', kind: 'upload', prompt: 'Please upload your invoice as a PDF', allowedTypes: 'pdf', maxFiles: 1, optional: true, onTimeout: 'remind', next: 'thanks' },
+    {
+      id: 'ask',
+      kind: 'upload',
+      prompt: 'Please upload your invoice as a PDF',
+      allowedTypes: 'pdf',
+      maxFiles: 1,
+      optional: true,
+      onTimeout: 'remind',
+      next: 'thanks',
+    },
     { id: 'thanks', kind: 'handoff', text: 'Thanks, an agent will check it now.' },
   ],
 };
 
 describe.skipIf(!browser)('bot upload request in the browser', () => {
-  let s: TestServer;
+  const s = useServer();
 
   beforeAll(async () => {
-    s = await startServer();
     const cookie = await login(s.url, s.admin.email, s.admin.password);
     const saved = await call(s.url, 'PUT', `/api/workspaces/${s.workspaceId}/bot`, { cookie, body: { flow: FLOW } });
     expect(saved.status, JSON.stringify(saved.body)).toBeLessThan(300);
@@ -30,7 +38,6 @@ describe.skipIf(!browser)('bot upload request in the browser', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await s?.close();
   });
 
   it('uploads a PDF with the in-chat button, the bot continues, and the agent gets the chat with the file', async () => {
@@ -48,7 +55,9 @@ describe.skipIf(!browser)('bot upload request in the browser', () => {
     await chooseFiles(visitor, uploadButton, [{ name: 'photo.png', mimeType: 'image/png', buffer: await png() }]);
     await expect.poll(() => widget.getByRole('alert').innerText()).toContain('PNG files are not allowed. Allowed: pdf');
 
-    await chooseFiles(visitor, uploadButton, [{ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdf(5000, 'invoice') }]);
+    await chooseFiles(visitor, uploadButton, [
+      { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdf(5000, 'invoice') },
+    ]);
     await widget.getByRole('link', { name: 'Download invoice.pdf' }).waitFor();
     await widget.getByText('Thanks, an agent will check it now.').waitFor();
     await expect.poll(() => uploadButton.isDisabled()).toBe(true);
@@ -57,9 +66,9 @@ describe.skipIf(!browser)('bot upload request in the browser', () => {
     const cookie = await login(s.url, s.admin.email, s.admin.password);
     const { body } = await call(s.url, 'GET', `/api/workspaces/${s.workspaceId}/chats?status=waiting`, { cookie });
     expect(body.chats).toHaveLength(1);
-    const chatId = body.chats[0].id as string;
+    const chatRef = body.chats[0].ref as string;
     await agent.getByRole('tab', { name: /^Waiting/ }).click();
-    await agent.getByRole('button', { name: new RegExp(`^Chat ${chatId.slice(-6)}`) }).click();
+    await agent.getByRole('button', { name: new RegExp(`^Chat #${chatRef}`) }).click();
     await agent.getByRole('log').getByRole('link', { name: 'Download invoice.pdf' }).waitFor();
     await agent.getByRole('list', { name: 'Chat files' }).getByText('invoice.pdf').waitFor();
   });

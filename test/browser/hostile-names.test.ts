@@ -2,7 +2,7 @@
 // text in the widget, the console and List File, run no script, and leave the layout alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
+import { useServer } from '../support/server.js';
 import { upload, widgetSession } from '../support/client.js';
 import { newPage, signIn, startBrowser } from '../support/browser.js';
 
@@ -15,36 +15,51 @@ const HOSTILE = [
 ];
 
 describe.skipIf(!browser)('hostile file names', () => {
-  let s: TestServer;
+  const s = useServer();
   let agent: Page;
   beforeAll(async () => {
-    s = await startServer();
     ({ page: agent } = await newPage(browser!, { width: 1440, height: 860 }));
   });
   afterAll(async () => {
     await browser?.close();
-    await s?.close();
   });
 
   it('renders hostile names as text in the console chat, its side panel and List File, with no script run', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
-    const r = await upload(s.url, '/api/widget/chat/files', HOSTILE.map((name) => ({ name, data: 'hello\n' })), { token: v.visitorToken });
+    const r = await upload(
+      s.url,
+      '/api/widget/chat/files',
+      HOSTILE.map((name) => ({ name, data: 'hello\n' })),
+      { token: v.visitorToken },
+    );
     expect(r.status).toBe(201);
-    // As stored (the browser's form encoding turns a double quote into %22 on the way).
+    // As stored (the form encoding's %22 for a double quote is decoded back to the quote).
     const names: string[] = r.body.files.map((f: { name: string }) => f.name);
     expect(names[0]).toBe(HOSTILE[0]);
     const dialogs: string[] = [];
-    agent.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    agent.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
     await signIn(agent, s.url, 'console', s.admin);
     await agent.getByRole('tab', { name: /^Bot/ }).click();
-    await agent.getByRole('button', { name: new RegExp(`^Chat ${v.chat.id.slice(-6)}`) }).first().click();
+    await agent
+      .getByRole('button', { name: new RegExp(`^Chat #${v.chat.ref}`) })
+      .first()
+      .click();
     for (const name of names) {
-      await agent.getByRole('log').getByRole('link', { name: `Download ${name}` }).waitFor();
+      await agent
+        .getByRole('log')
+        .getByRole('link', { name: `Download ${name}` })
+        .waitFor();
     }
     // Nothing injected: no image from a name, no script ran, the page's layout element is still where it was.
     expect(await agent.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await agent.locator('img[src="x"]').count()).toBe(0);
-    const hrefs = await agent.getByRole('log').getByRole('link').evaluateAll((els) => els.map((e) => e.getAttribute('href') ?? ''));
+    const hrefs = await agent
+      .getByRole('log')
+      .getByRole('link')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('href') ?? ''));
     expect(hrefs.every((h) => h.startsWith('/api/files/'))).toBe(true);
     const reply = agent.getByRole('textbox').last();
     expect(await reply.isVisible()).toBe(true);

@@ -2,22 +2,30 @@
 // sent; turning "File upload for users" off removes the attach button.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
+import { useServer } from '../support/server.js';
 import { pdf, png } from '../support/fixtures.js';
 import { snapshot } from '../support/leftovers.js';
-import { chooseFiles, dropFiles, newPage, openDemoWidget, screenshot, signIn, startBrowser, widgetFrame } from '../support/browser.js';
+import {
+  chooseFiles,
+  dropFiles,
+  newPage,
+  openDemoWidget,
+  screenshot,
+  signIn,
+  startBrowser,
+  widgetFrame,
+} from '../support/browser.js';
 
 const browser = await startBrowser();
 
 describe.skipIf(!browser)('upload rules in the browser', () => {
-  let s: TestServer;
+  const s = useServer();
   let admin: Page;
   let visitor: Page;
   let widget: FrameLocator;
   const uploadRequests: string[] = [];
 
   beforeAll(async () => {
-    s = await startServer();
     ({ page: admin } = await newPage(browser!, { width: 1280, height: 760 }));
     ({ page: visitor } = await newPage(browser!));
     visitor.on('request', (r) => {
@@ -26,7 +34,6 @@ describe.skipIf(!browser)('upload rules in the browser', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await s?.close();
   });
 
   /** What uploads would leave behind (messages are left out: the bot greets the visitor meanwhile). */
@@ -56,7 +63,9 @@ describe.skipIf(!browser)('upload rules in the browser', () => {
     await expect.poll(() => widget.getByRole('alert').innerText()).toContain('PNG files are not allowed. Allowed: pdf');
 
     await chooseFiles(visitor, attach, [{ name: 'big.pdf', mimeType: 'application/pdf', buffer: pdf(60 * 1024) }]);
-    await expect.poll(() => widget.getByRole('alert').innerText()).toContain('This file is 60 KB; the maximum is 50 KB');
+    await expect
+      .poll(() => widget.getByRole('alert').innerText())
+      .toContain('This file is 60 KB; the maximum is 50 KB');
     expect(await widget.getByRole('alert').innerText()).toContain('big.pdf');
 
     expect(uploadRequests).toEqual([]);
@@ -72,7 +81,9 @@ describe.skipIf(!browser)('upload rules in the browser', () => {
     await visitor.getByRole('button', { name: 'Open chat' }).click();
     await expect.poll(() => widget.getByRole('button', { name: 'Attach files' }).count()).toBe(0);
 
-    await dropFiles(await widgetFrame(visitor), '.w-app', [{ name: 'doc.pdf', mimeType: 'application/pdf', buffer: pdf(2000) }]);
+    await dropFiles(await widgetFrame(visitor), '.w-app', [
+      { name: 'doc.pdf', mimeType: 'application/pdf', buffer: pdf(2000) },
+    ]);
     await expect.poll(() => widget.getByRole('alert').innerText()).toContain('File uploads are turned off');
     expect(uploadRequests).toEqual([]);
   });

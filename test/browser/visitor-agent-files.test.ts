@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
+import { useServer } from '../support/server.js';
 import { call, login } from '../support/client.js';
 import { pdf, png } from '../support/fixtures.js';
 import { chooseFiles, newPage, openDemoWidget, screenshot, signIn, startBrowser } from '../support/browser.js';
@@ -12,24 +12,22 @@ const browser = await startBrowser();
 const TAB = { bot: /^Bot/, waiting: /^Waiting/, open: /^Open/, closed: /^Closed/ } as const;
 
 describe.skipIf(!browser)('visitor and agent share files in the browser', () => {
-  let s: TestServer;
+  const s = useServer();
   let agent: Page;
   let visitor: Page;
   let widget: FrameLocator;
   let diagram: Buffer;
 
   beforeAll(async () => {
-    s = await startServer();
     diagram = await png(320, 200);
     ({ page: agent } = await newPage(browser!, { width: 1440, height: 860 }));
     ({ page: visitor } = await newPage(browser!));
   });
   afterAll(async () => {
     await browser?.close();
-    await s?.close();
   });
 
-  it('shows the visitor\'s message and PDF live in the console, and the agent\'s PNG as a thumbnail the visitor downloads intact', async () => {
+  it("shows the visitor's message and PDF live in the console, and the agent's PNG as a thumbnail the visitor downloads intact", async () => {
     await signIn(agent, s.url, 'console', s.admin);
 
     widget = await openDemoWidget(visitor, s.url);
@@ -40,38 +38,58 @@ describe.skipIf(!browser)('visitor and agent share files in the browser', () => 
     // The console was open before the chat existed: the chat arrives in the queue live.
     const cookie = await login(s.url, s.admin.email, s.admin.password);
     const { body } = await call(s.url, 'GET', `/api/workspaces/${s.workspaceId}/chats`, { cookie });
-    const chat = body.chats[0] as { id: string; status: keyof typeof TAB };
+    const chat = body.chats[0] as { id: string; ref: string; status: keyof typeof TAB };
     await agent.getByRole('tab', { name: TAB[chat.status] }).click();
-    await agent.getByRole('button', { name: new RegExp(`^Chat ${chat.id.slice(-6)}`) }).first().click();
-    await agent.getByRole('log').getByText('Hello, I have a question about my invoice', { exact: true }).waitFor();
+    await agent
+      .getByRole('button', { name: new RegExp(`^Chat #${chat.ref}`) })
+      .first()
+      .click();
+    await agent
+      .getByRole('log')
+      .locator('.p-msg__text')
+      .getByText('Hello, I have a question about my invoice', { exact: true })
+      .waitFor();
 
     // The visitor attaches a PDF with the attach button; the agent sees it appear without reloading.
-    await chooseFiles(visitor, widget.getByRole('button', { name: 'Attach files' }), [{ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdf(6000, 'invoice') }]);
+    await chooseFiles(visitor, widget.getByRole('button', { name: 'Attach files' }), [
+      { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdf(6000, 'invoice') },
+    ]);
     await widget.getByRole('link', { name: 'Download invoice.pdf' }).waitFor();
     await agent.getByRole('log').getByRole('link', { name: 'Download invoice.pdf' }).waitFor();
 
     // The agent sends a PNG through the chat's Settings → "Files Attachment".
     await agent.getByRole('button', { name: /^Settings/ }).click();
-    await chooseFiles(agent, agent.getByRole('menuitem', { name: 'Files Attachment' }), [{ name: 'diagram.png', mimeType: 'image/png', buffer: diagram }]);
+    await chooseFiles(agent, agent.getByRole('menuitem', { name: 'Files Attachment' }), [
+      { name: 'diagram.png', mimeType: 'image/png', buffer: diagram },
+    ]);
     await agent.getByRole('log').getByRole('button', { name: 'Open image diagram.png' }).waitFor();
 
     // The visitor sees a thumbnail that opens full size, and downloads the very same bytes.
     const thumb = widget.getByRole('button', { name: 'Open image diagram.png' });
     await thumb.waitFor();
-    await expect.poll(() => thumb.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => thumb.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(0);
     await screenshot(visitor, 'widget');
     await thumb.click();
     const viewer = widget.getByRole('dialog', { name: 'diagram.png' });
-    await expect.poll(() => viewer.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
+    await expect
+      .poll(() => viewer.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBe(320);
     await viewer.getByRole('button', { name: 'Close' }).click();
 
-    const [download] = await Promise.all([visitor.waitForEvent('download'), widget.getByRole('link', { name: 'Download diagram.png' }).click()]);
+    const [download] = await Promise.all([
+      visitor.waitForEvent('download'),
+      widget.getByRole('link', { name: 'Download diagram.png' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('diagram.png');
     expect(Buffer.compare(fs.readFileSync((await download.path())!), diagram)).toBe(0);
   });
 
   it('sends a file from the side panel\'s "Choose File", and "Refresh" lists both agent files with the visitor\'s', async () => {
-    await chooseFiles(agent, agent.getByRole('button', { name: 'Choose File' }), [{ name: 'price-list.pdf', mimeType: 'application/pdf', buffer: pdf(3000, 'prices') }]);
+    await chooseFiles(agent, agent.getByRole('button', { name: 'Choose File' }), [
+      { name: 'price-list.pdf', mimeType: 'application/pdf', buffer: pdf(3000, 'prices') },
+    ]);
     await agent.getByRole('log').getByRole('link', { name: 'Download price-list.pdf' }).waitFor();
     await widget.getByRole('link', { name: 'Download price-list.pdf' }).waitFor();
 

@@ -11,7 +11,7 @@ import { createJobRunner, type JobRunner } from '../../src/jobs/runner.js';
 import { jobsRepo } from '../../src/jobs/repo.js';
 import type { JobHandlers } from '../../src/jobs/index.js';
 import { createPgDatabase } from '../support/databases.js';
-import { eventually } from '../bot/helpers.js';
+import { eventually } from '../support/eventually.js';
 
 const log = pino({ level: 'silent' });
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -40,7 +40,14 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
     });
 
     function runner(handlers: JobHandlers, opts: { leaseMs?: number; concurrency?: number } = {}) {
-      const r = createJobRunner({ db: handle.db, dialect: handle.dialect, log, pollMs: 20, leaseMs: opts.leaseMs ?? 5000, concurrency: opts.concurrency });
+      const r = createJobRunner({
+        db: handle.db,
+        dialect: handle.dialect,
+        log,
+        pollMs: 20,
+        leaseMs: opts.leaseMs ?? 5000,
+        concurrency: opts.concurrency,
+      });
       r.handle(handlers);
       runners.push(r);
       return r;
@@ -48,7 +55,12 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
     const job = (id: string) => jobsRepo.byId(handle.db, id);
     /** Each test uses its own message id, so jobs of other tests never count. */
     const thumbnails = (messageId: string, runAt?: string, maxAttempts?: number) =>
-      jobsRepo.enqueue(handle.db, { kind: 'files.thumbnails', payload: { messageId, fileIds: [] }, runAt, maxAttempts });
+      jobsRepo.enqueue(handle.db, {
+        kind: 'files.thumbnails',
+        payload: { messageId, fileIds: [] },
+        runAt,
+        maxAttempts,
+      });
 
     it('runs a due job once and removes it; a job due later waits for its time', async () => {
       const ran: string[] = [];
@@ -61,7 +73,7 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
       expect(await job(now)).toBeUndefined();
       expect(await job(later)).toBeDefined();
       r.start();
-      await eventually(async () => ran, (x) => x.includes('due-later'));
+      await eventually(() => expect(ran).toContain('due-later'));
       expect(await job(later)).toBeUndefined();
       await r.stop();
     });
@@ -82,7 +94,7 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
       const b = runner(handler, { concurrency: 3 });
       a.start();
       b.start();
-      await eventually(async () => seen.size, (n) => n === 30);
+      await eventually(() => expect(seen.size).toBe(30));
       await Promise.all([a.idle(), b.idle()]);
       expect([...seen.values()].every((n) => n === 1)).toBe(true);
       for (const id of ids) expect(await job(id)).toBeUndefined();
@@ -103,7 +115,11 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
       });
       const id = await thumbnails('always-fails', undefined, 3);
       r.start();
-      const dead = await eventually(() => job(id), (j) => j?.status === 'dead');
+      const dead = await eventually(async () => {
+        const j = await job(id);
+        expect(j?.status).toBe('dead');
+        return j;
+      });
       expect(attempts).toEqual([1, 2, 3]);
       expect(dead).toMatchObject({ status: 'dead', attempts: 3, last_error: 'broken 3', lease_owner: null });
       await r.stop();
@@ -120,7 +136,7 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
       await r.idle();
       expect(ran).not.toContain('orphaned');
       r.start();
-      await eventually(async () => ran, (x) => x.includes('orphaned'));
+      await eventually(() => expect(ran).toContain('orphaned'));
       await r.stop();
     });
 
@@ -133,7 +149,11 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
       const ran: string[] = [];
       const r = runner({ 'files.thumbnails': { run: async (p) => void ran.push(p.messageId) } });
       r.start();
-      const dead = await eventually(() => job(id), (j) => j?.status === 'dead');
+      const dead = await eventually(async () => {
+        const j = await job(id);
+        expect(j?.status).toBe('dead');
+        return j;
+      });
       expect(ran).not.toContain('kills-its-node');
       expect(dead?.last_error).toMatch(/never finished/);
       await r.stop();
@@ -143,25 +163,39 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
       let runs = 0;
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
-      const slow: JobHandlers = { 'files.thumbnails': { run: async () => { runs++; await gate; } } };
+      const slow: JobHandlers = {
+        'files.thumbnails': {
+          run: async () => {
+            runs++;
+            await gate;
+          },
+        },
+      };
       const id = await thumbnails('long');
-      const a = runner(slow, { leaseMs: 300 });
-      const b = runner(slow, { leaseMs: 300 });
-      a.start();
-      await eventually(async () => runs, (n) => n === 1);
-      b.start();
-      // Three lease lengths pass while the job runs; the heartbeat keeps it with its runner.
-      await new Promise((resolve) => setTimeout(resolve, 900));
-      expect(runs).toBe(1);
-      release();
-      await eventually(() => job(id), (j) => j === undefined);
+      // A heartbeat every 400 ms; the lease lapses only if one is 800 ms late (300 ms leases lapsed under CI load).
+      const a = runner(slow, { leaseMs: 1200 });
+      const b = runner(slow, { leaseMs: 1200 });
+      try {
+        a.start();
+        await eventually(() => expect(runs).toBe(1));
+        b.start();
+        // Three lease lengths pass while the job runs; the heartbeat keeps it with its runner.
+        await new Promise((resolve) => setTimeout(resolve, 3600));
+        expect(runs).toBe(1);
+      } finally {
+        release(); // else stopping the runners waits for the job for ever
+      }
+      await eventually(async () => expect(await job(id)).toBeUndefined());
       expect(runs).toBe(1);
       await a.stop();
       await b.stop();
     });
 
     it('claims only the kinds it has a handler for', async () => {
-      const id = await jobsRepo.enqueue(handle.db, { kind: 'bot.upload_timeout', payload: { chatId: 'c', requestId: 'r', round: 0 } });
+      const id = await jobsRepo.enqueue(handle.db, {
+        kind: 'bot.upload_timeout',
+        payload: { chatId: 'c', requestId: 'r', round: 0 },
+      });
       const r = runner({ 'files.thumbnails': { run: async () => {} } });
       await r.runOnce();
       await r.idle();

@@ -3,7 +3,15 @@
 // Without a usable Chromium the browser tests are skipped locally, but fail under CI.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Frame,
+  type FrameLocator,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -19,7 +27,14 @@ export async function startBrowser(): Promise<Browser | undefined> {
   try {
     return await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   } catch (err) {
     if (process.env.CI) throw err;
@@ -28,15 +43,26 @@ export async function startBrowser(): Promise<Browser | undefined> {
   }
 }
 
-export async function newPage(browser: Browser, opts: { width?: number; height?: number } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }, acceptDownloads: true });
+export async function newPage(
+  browser: Browser,
+  opts: { width?: number; height?: number } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   return { context, page };
 }
 
 /** Signs in on /console/ or /admin/ through the login form. */
-export async function signIn(page: Page, baseUrl: string, app: 'console' | 'admin', creds: { email: string; password: string }) {
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  app: 'console' | 'admin',
+  creds: { email: string; password: string },
+) {
   await page.goto(`${baseUrl}/${app}/`);
   await page.getByLabel('Email').fill(creds.email);
   await page.getByLabel('Password').fill(creds.password);
@@ -68,7 +94,8 @@ export async function chooseFiles(page: Page, opener: Locator, files: FilePayloa
 }
 
 type SerialFile = { name: string; type: string; base64: string };
-const serial = (files: FilePayload[]): SerialFile[] => files.map((f) => ({ name: f.name, type: f.mimeType, base64: f.buffer.toString('base64') }));
+const serial = (files: FilePayload[]): SerialFile[] =>
+  files.map((f) => ({ name: f.name, type: f.mimeType, base64: f.buffer.toString('base64') }));
 
 /** Drops files onto an element, as the OS would at the end of a drag: dragenter, dragover, drop. */
 export async function dropFiles(frame: Frame, selector: string, files: FilePayload[]) {
@@ -109,17 +136,4 @@ export async function pasteFiles(frame: Frame, selector: string, files: FilePayl
 export async function screenshot(page: Page, name: string) {
   if (process.env.PARLEY_SCREENSHOTS !== '1') return;
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-}
-
-/** Polls until `check` passes (for server-side state that settles after a response). */
-export async function eventually<T>(check: () => Promise<T>, { timeoutMs = 10_000, intervalMs = 100 } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
 }

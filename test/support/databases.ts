@@ -7,7 +7,9 @@ export const BASE_PG_URL = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgre
 export const onPostgres = () => !!process.env.DATABASE_URL;
 
 /** Creates an empty PostgreSQL database and returns its URL (dropped by the returned drop()). */
-export async function createPgDatabase(baseUrl = process.env.DATABASE_URL ?? BASE_PG_URL): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPgDatabase(
+  baseUrl = process.env.DATABASE_URL ?? BASE_PG_URL,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `parley_t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -17,11 +19,14 @@ export async function createPgDatabase(baseUrl = process.env.DATABASE_URL ?? BAS
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
+    drop: () => dropPgDatabase(url.toString(), baseUrl),
   };
+}
+
+/** Drops the PostgreSQL database a URL names (e.g. one a kept server made for a restart test). */
+export async function dropPgDatabase(databaseUrl: string, baseUrl = process.env.DATABASE_URL ?? BASE_PG_URL) {
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  await c.query(`drop database if exists ${new URL(databaseUrl).pathname.slice(1)} with (force)`);
+  await c.end();
 }

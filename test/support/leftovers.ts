@@ -8,7 +8,15 @@ export async function snapshot(s: TestServer, workspaceId = s.workspaceId) {
   await s.parley.idle();
   const db = s.parley.deps.db;
   const count = async (table: 'files' | 'messages' | 'deliveries') =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('workspace_id', '=', workspaceId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const tmpDir = path.join(s.dataDir, 'files', '.tmp');
   return {
     files: await count('files'),

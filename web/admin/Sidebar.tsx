@@ -6,8 +6,24 @@ export interface NavItem {
 }
 
 export const NAV: { group: string; sub?: string; items: NavItem[] }[] = [
-  { group: 'Settings', sub: 'Conversation Configuration', items: [{ route: 'settings/file-upload', label: 'File upload configuration' }] },
+  {
+    group: 'Settings',
+    sub: 'Conversation Configuration',
+    items: [
+      { route: 'settings/file-upload', label: 'File upload configuration' },
+      { route: 'settings/content-safety', label: 'Content safety' },
+    ],
+  },
   { group: 'File Upload', items: [{ route: 'files', label: 'List File' }] },
+  {
+    group: 'Data & privacy',
+    items: [
+      { route: 'usage', label: 'Storage usage' },
+      { route: 'retention', label: 'Retention' },
+      { route: 'visitors', label: 'Visitor data' },
+      { route: 'audit', label: 'Audit log' },
+    ],
+  },
   {
     group: 'Integrations',
     items: [
@@ -21,10 +37,12 @@ export const NAV: { group: string; sub?: string; items: NavItem[] }[] = [
     group: 'Workspace',
     items: [
       { route: 'members', label: 'Members' },
+      { route: 'tokens', label: 'API tokens' },
       { route: 'embed', label: 'Embed' },
       { route: 'workspaces', label: 'Workspaces' },
     ],
   },
+  { group: 'Your account', items: [{ route: 'account/password', label: 'Password' }] },
 ];
 
 export function Sidebar({ route }: { route: string }) {
@@ -37,7 +55,11 @@ export function Sidebar({ route }: { route: string }) {
           <ul>
             {g.items.map((item) => (
               <li key={item.route}>
-                <a href={`#/${item.route}`} className={route === item.route ? 'is-active' : undefined} aria-current={route === item.route ? 'page' : undefined}>
+                <a
+                  href={`#/${item.route}`}
+                  className={route === item.route ? 'is-active' : undefined}
+                  aria-current={route === item.route ? 'page' : undefined}
+                >
                   {item.label}
                 </a>
               </li>

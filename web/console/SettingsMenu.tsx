@@ -2,7 +2,15 @@
 import { useEffect, useRef, useState } from 'react';
 import { HiddenFileInput } from '../ui/FilePicker.js';
 
-export function SettingsMenu({ onFiles, disabled }: { onFiles: (files: File[]) => void; disabled?: boolean }) {
+export function SettingsMenu({
+  onFiles,
+  accept,
+  disabled,
+}: {
+  onFiles: (files: File[]) => void;
+  accept?: string;
+  disabled?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const wrap = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLInputElement>(null);
@@ -22,7 +30,13 @@ export function SettingsMenu({ onFiles, disabled }: { onFiles: (files: File[]) =
 
   return (
     <div className="c-menu" ref={wrap}>
-      <button type="button" aria-haspopup="menu" aria-expanded={open} disabled={disabled} onClick={() => setOpen((o) => !o)}>
+      <button
+        type="button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        disabled={disabled}
+        onClick={() => setOpen((o) => !o)}
+      >
         Settings ▾
       </button>
       {open && (
@@ -40,7 +54,7 @@ export function SettingsMenu({ onFiles, disabled }: { onFiles: (files: File[]) =
           </button>
         </div>
       )}
-      <HiddenFileInput inputRef={input} onFiles={onFiles} />
+      <HiddenFileInput inputRef={input} onFiles={onFiles} accept={accept} />
     </div>
   );
 }

@@ -13,7 +13,7 @@ export function unlockAudio() {
 }
 
 export function beep() {
-  if (!context || context.state !== 'running') return;
+  if (context?.state !== 'running') return;
   try {
     const osc = context.createOscillator();
     const gain = context.createGain();

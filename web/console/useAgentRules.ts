@@ -2,15 +2,19 @@
 // then there are no client-side rules and the server's refusals are shown instead.
 import { useEffect, useState } from 'react';
 import { api, enc } from '../ui/api.js';
-import type { FileUploadSettings, UploadRules } from '../ui/types.js';
+import type { Answer, UploadRules } from '../ui/types.js';
 
 export function useAgentRules(workspaceId: string) {
   const [rules, setRules] = useState<UploadRules>();
   const [version, setVersion] = useState(0);
   useEffect(() => {
     let live = true;
-    api<FileUploadSettings>(`/api/workspaces/${enc(workspaceId)}/settings/file-upload`).then(
-      (s) => live && setRules({ enabled: s.agentUploadsEnabled, allowedTypes: s.agentAllowedTypes, maxFileSizeKb: s.maxFileSizeKb }),
+    api<Answer<'/api/workspaces/{ws}/settings/file-upload', 'get'>>(
+      `/api/workspaces/${enc(workspaceId)}/settings/file-upload`,
+    ).then(
+      (s) =>
+        live &&
+        setRules({ enabled: s.agentUploadsEnabled, allowedTypes: s.agentAllowedTypes, maxFileSizeKb: s.maxFileSizeKb }),
       () => live && setRules(undefined),
     );
     return () => {

@@ -1,9 +1,9 @@
 // One chat's messages for the agent: loaded on selection, merged live, refetched with after= on reconnect.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Socket } from 'socket.io-client';
+import type { ParleySocket as Socket } from '../ui/wire.js';
 import { api, enc, query } from '../ui/api.js';
 import { mergeMessages } from '../ui/merge.js';
-import type { Message } from '../ui/types.js';
+import type { Answer, Message } from '../ui/types.js';
 
 const TYPING_SHOWN_MS = 4000;
 
@@ -27,7 +27,9 @@ export function useChatMessages(workspaceId: string, chatId: string | undefined,
   const loadAll = useCallback(async () => {
     if (!url) return;
     try {
-      const { messages: all } = await api<{ messages: Message[] }>(`${url}${query({ limit: 200 })}`);
+      const { messages: all } = await api<Answer<'/api/workspaces/{ws}/chats/{chatId}/messages', 'get'>>(
+        `${url}${query({ limit: 200 })}`,
+      );
       lastId.current = all[all.length - 1]?.id;
       setMessages(all);
       setError(undefined);
@@ -57,7 +59,12 @@ export function useChatMessages(workspaceId: string, chatId: string | undefined,
       typingTimer.current = window.setTimeout(() => setVisitorTyping(false), TYPING_SHOWN_MS);
     };
     const onReconnect = () => {
-      api<{ messages: Message[] }>(`${url}${query({ after: lastId.current, limit: 200 })}`).then((r) => add(r.messages), () => undefined);
+      api<Answer<'/api/workspaces/{ws}/chats/{chatId}/messages', 'get'>>(
+        `${url}${query({ after: lastId.current, limit: 200 })}`,
+      ).then(
+        (r) => add(r.messages),
+        () => undefined,
+      );
     };
     socket.on('message.created', onMessage);
     socket.on('message.updated', onMessage); // sent when a file of the message is deleted

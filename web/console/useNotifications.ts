@@ -1,15 +1,21 @@
 // Unread counts per chat (shown in the queue and as "(n)" in the page title) and a beep for new chats/messages,
 // played only once the agent has allowed notifications.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Socket } from 'socket.io-client';
+import type { ParleySocket as Socket } from '../ui/wire.js';
 import type { Chat, Message } from '../ui/types.js';
 import { beep, unlockAudio } from './beep.js';
 
 const BASE_TITLE = 'Parley console';
 
-const permission = (): NotificationPermission | 'unsupported' => (typeof Notification === 'undefined' ? 'unsupported' : Notification.permission);
+const permission = (): NotificationPermission | 'unsupported' =>
+  typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 
-export function useNotifications(workspaceId: string, socket: Socket | undefined, selectedChatId: string | undefined, knownChat: (id: string) => Chat | undefined) {
+export function useNotifications(
+  workspaceId: string,
+  socket: Socket | undefined,
+  selectedChatId: string | undefined,
+  knownChat: (id: string) => Chat | undefined,
+) {
   const [unread, setUnread] = useState<Record<string, number>>({});
   const [allowed, setAllowed] = useState(permission() === 'granted');
   const selected = useRef(selectedChatId);

@@ -1,18 +1,23 @@
 // The workspace's chats by status (Bot / Waiting / Open / Closed), kept live from chat.updated and message.created.
 // After a reconnect the lists are fetched again, so nothing missed while offline stays stale.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Socket } from 'socket.io-client';
+import type { ParleySocket as Socket } from '../ui/wire.js';
 import { api, enc, query } from '../ui/api.js';
-import type { Chat, ChatStatus, Message } from '../ui/types.js';
+import type { Answer, Chat, ChatStatus, Message } from '../ui/types.js';
 
 export const STATUSES: ChatStatus[] = ['bot', 'waiting', 'open', 'closed'];
-export const STATUS_LABELS: Record<ChatStatus, string> = { bot: 'Bot', waiting: 'Waiting', open: 'Open', closed: 'Closed' };
+export const STATUS_LABELS: Record<ChatStatus, string> = {
+  bot: 'Bot',
+  waiting: 'Waiting',
+  open: 'Open',
+  closed: 'Closed',
+};
 
 export interface QueueChat extends Chat {
   preview?: string;
 }
 
-type Page = { chats: Chat[]; nextCursor?: string | null };
+type Page = Answer<'/api/workspaces/{ws}/chats', 'get'>;
 
 export function previewOf(m: Message): string {
   if (m.text) return m.text;
@@ -68,14 +73,33 @@ export function useQueue(workspaceId: string, socket: Socket | undefined) {
       if (!chatsRef.current[message.chatId]) return;
       setChats((cur) => {
         const c = cur[message.chatId];
-        return c ? { ...cur, [c.id]: { ...c, lastMessageAt: message.createdAt, preview: previewOf(message) || c.preview } } : cur;
+        return c
+          ? {
+              ...cur,
+              [c.id]: {
+                ...c,
+                lastMessageAt: message.createdAt,
+                waitingSince: waitingAfter(c, message),
+                preview: previewOf(message) || c.preview,
+              },
+            }
+          : cur;
       });
     };
+    // An erased visitor's chats leave the queue at once (the rows are gone; opening one would answer 404).
+    const onDeleted = ({ chatId }: { chatId: string }) =>
+      setChats((cur) => {
+        if (!cur[chatId]) return cur;
+        const { [chatId]: _gone, ...rest } = cur;
+        return rest;
+      });
     socket.on('chat.updated', onChat);
+    socket.on('chat.deleted', onDeleted);
     socket.on('message.created', onMessage);
     socket.on('connect', load);
     return () => {
       socket.off('chat.updated', onChat);
+      socket.off('chat.deleted', onDeleted);
       socket.off('message.created', onMessage);
       socket.off('connect', load);
     };
@@ -89,7 +113,36 @@ export function useQueue(workspaceId: string, socket: Socket | undefined) {
     [chats],
   );
 
-  return { chats, byStatus, cursors, loadMore, reload: load, error };
+  /** Adds a chat fetched on its own (a link to a chat that is not on the loaded pages). */
+  const upsert = useCallback(
+    (chat: Chat) => setChats((cur) => ({ ...cur, [chat.id]: { ...cur[chat.id], ...chat } })),
+    [],
+  );
+
+  return { chats, byStatus, cursors, loadMore, reload: load, error, upsert };
 }
 
-export const chatLabel = (c: { id: string }) => `Chat ${c.id.slice(-6)}`;
+/** The chat's short reference, the one name every screen uses for it ("Chat #K3VN6Q"). */
+export const chatLabel = (c: { id: string; ref?: string }) => (c.ref ? `Chat #${c.ref}` : 'Chat');
+
+/** The chat's title: the visitor's name when the bot collected one, else its reference. */
+export const chatTitle = (c: Chat) => c.visitor?.name || chatLabel(c);
+
+/**
+ * How long the visitor has waited for an agent ("4 min", "1 h 05 min"): since the hand-over to the queue, or since
+ * their oldest message no agent has answered (the server's waitingSince); undefined when nobody is waiting.
+ */
+export function waitedFor(c: Chat, now: number): string | undefined {
+  if ((c.status !== 'waiting' && c.status !== 'open') || !c.waitingSince) return undefined;
+  const min = Math.max(0, Math.floor((now - Date.parse(c.waitingSince)) / 60_000));
+  if (min < 1) return 'under 1 min';
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
+}
+
+/** The server's rule for waitingSince on a new message (migration 1711's trigger), applied to the live queue. */
+export function waitingAfter(c: Chat, m: Message): string | null {
+  if (m.authorRole === 'agent') return null;
+  if (m.authorRole === 'visitor' && (c.status === 'waiting' || c.status === 'open'))
+    return c.waitingSince ?? m.createdAt;
+  return c.waitingSince ?? null;
+}

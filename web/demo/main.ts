@@ -13,7 +13,9 @@ async function embedDemoWidget() {
     script.dataset.key = widgetKey;
     document.body.appendChild(script);
   } catch {
-    if (status) status.textContent = 'The demo widget is only available on the default install. Copy your own embed snippet from the admin.';
+    if (status)
+      status.textContent =
+        'The demo widget is only available on the default install. Copy your own embed snippet from the admin.';
   }
 }
 

@@ -8,7 +8,7 @@ const FAMILIES: Record<string, string[]> = {
   sheet: ['xls', 'xlsx', 'csv', 'ods'],
   doc: ['doc', 'docx', 'odt', 'rtf', 'txt', 'md'],
   slides: ['ppt', 'pptx', 'odp'],
-  archive: ['zip', 'rar', '7z', 'gz', 'tar'],
+  archive: ['zip', 'rar', '7z', 'gz', 'tar', 'tgz', 'tar.gz', 'bz2', 'tar.bz2', 'xz', 'tar.xz'],
   media: ['mp3', 'wav', 'mp4', 'mov', 'webm'],
 };
 

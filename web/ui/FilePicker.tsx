@@ -11,11 +11,26 @@ export interface FilePickerProps {
   children?: ReactNode;
 }
 
-export function FilePicker({ label, onFiles, multiple = true, accept, disabled, className, children }: FilePickerProps) {
+export function FilePicker({
+  label,
+  onFiles,
+  multiple = true,
+  accept,
+  disabled,
+  className,
+  children,
+}: FilePickerProps) {
   const input = useRef<HTMLInputElement>(null);
   return (
     <>
-      <button type="button" className={className} aria-label={label} title={label} disabled={disabled} onClick={() => input.current?.click()}>
+      <button
+        type="button"
+        className={className}
+        aria-label={label}
+        title={label}
+        disabled={disabled}
+        onClick={() => input.current?.click()}
+      >
         {children ?? label}
       </button>
       <HiddenFileInput inputRef={input} onFiles={onFiles} multiple={multiple} accept={accept} />
@@ -23,9 +38,18 @@ export function FilePicker({ label, onFiles, multiple = true, accept, disabled, 
   );
 }
 
-
 /** The hidden <input type=file> behind a picker: hands over the chosen files and resets, so the same file can be chosen again. */
-export function HiddenFileInput({ inputRef, onFiles, multiple = true, accept }: { inputRef: RefObject<HTMLInputElement | null>; onFiles: (files: File[]) => void; multiple?: boolean; accept?: string }) {
+export function HiddenFileInput({
+  inputRef,
+  onFiles,
+  multiple = true,
+  accept,
+}: {
+  inputRef: RefObject<HTMLInputElement | null>;
+  onFiles: (files: File[]) => void;
+  multiple?: boolean;
+  accept?: string;
+}) {
   return (
     <input
       ref={inputRef}

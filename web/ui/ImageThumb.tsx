@@ -7,11 +7,18 @@ export function ImageThumb({ file }: { file: ChatFile }) {
   const [open, setOpen] = useState(false);
   return (
     <figure className="p-thumb">
-      <button type="button" className="p-thumb__button" onClick={() => setOpen(true)} aria-label={`Open image ${file.name}`}>
+      <button
+        type="button"
+        className="p-thumb__button"
+        onClick={() => setOpen(true)}
+        aria-label={`Open image ${file.name}`}
+      >
         <img src={file.thumbnailUrl} alt={file.name} loading="lazy" />
       </button>
       <figcaption className="p-thumb__caption">
-        <a href={file.url} download={file.name} aria-label={`Download ${file.name}`}>Download</a>
+        <a href={file.url} download={file.name} aria-label={`Download ${file.name}`}>
+          Download
+        </a>
       </figcaption>
       {open && <ImageViewer file={file} onClose={() => setOpen(false)} />}
     </figure>

@@ -22,8 +22,12 @@ export function ImageViewer({ file, onClose }: { file: ChatFile; onClose: () => 
     <div className="p-viewer" role="dialog" aria-modal="true" aria-label={file.name} onClick={onClose}>
       <div className="p-viewer__bar" onClick={(e) => e.stopPropagation()}>
         <span className="p-viewer__name">{file.name}</span>
-        <a href={file.url} download={file.name}>Download</a>
-        <button type="button" ref={closeRef} onClick={onClose}>Close</button>
+        <a href={file.url} download={file.name}>
+          Download
+        </a>
+        <button type="button" ref={closeRef} onClick={onClose}>
+          Close
+        </button>
       </div>
       <img className="p-viewer__image" src={file.url} alt={file.name} onClick={(e) => e.stopPropagation()} />
     </div>

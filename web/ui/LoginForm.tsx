@@ -1,7 +1,13 @@
 // The sign-in card of the console and admin (email + password → cookie session).
 import { useState, type FormEvent } from 'react';
 
-export function LoginForm({ title, onLogin }: { title: string; onLogin: (email: string, password: string) => Promise<void> }) {
+export function LoginForm({
+  title,
+  onLogin,
+}: {
+  title: string;
+  onLogin: (email: string, password: string) => Promise<void>;
+}) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
@@ -22,18 +28,40 @@ export function LoginForm({ title, onLogin }: { title: string; onLogin: (email: 
 
   return (
     <main className="p-login">
-      <h1><span className="p-brand">Parley</span> {title}</h1>
+      <h1>
+        <span className="p-brand">Parley</span> {title}
+      </h1>
       <form onSubmit={submit}>
         <div className="p-field">
           <label htmlFor="login-email">Email</label>
-          <input id="login-email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="login-email"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </div>
         <div className="p-field">
           <label htmlFor="login-password">Password</label>
-          <input id="login-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="login-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </div>
-        {error && <p className="p-notice p-notice--error" role="alert">{error}</p>}
-        <button type="submit" className="primary" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        {error && (
+          <p className="p-notice p-notice--error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
       </form>
     </main>
   );

@@ -1,8 +1,10 @@
-// The files of one message: thumbnails for images, cards for the rest, "File deleted" for removed ones.
+// The files of one message: thumbnails for images, cards for the rest, "File deleted" for removed ones, and a notice
+// instead of a download for blocked (infected) or still-scanning files.
 import type { MessageFile } from './types.js';
 import { isDeleted } from './types.js';
 import { FileCard } from './FileCard.js';
 import { ImageThumb } from './ImageThumb.js';
+import { isBlocked, ScanNotice } from './ScanNotice.js';
 
 const THUMBNAIL_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 
@@ -13,6 +15,8 @@ export function MessageFiles({ files }: { files: MessageFile[] }) {
         <li key={f.id}>
           {isDeleted(f) ? (
             <span className="p-file-deleted">File deleted</span>
+          ) : isBlocked(f) || f.scan === 'pending' ? (
+            <ScanNotice file={f} />
           ) : THUMBNAIL_TYPES.includes(f.mimeType) && f.thumbnailUrl ? (
             <ImageThumb file={f} />
           ) : (

@@ -5,16 +5,32 @@ import type { Message } from './types.js';
 import { MessageFiles } from './MessageFiles.js';
 import { formatTime } from './format.js';
 
-const AUTHOR_NAMES: Record<Message['authorRole'], string> = { visitor: 'Visitor', agent: 'Agent', bot: 'Bot', system: '' };
+const AUTHOR_NAMES: Record<Message['authorRole'], string> = {
+  visitor: 'Visitor',
+  agent: 'Agent',
+  bot: 'Bot',
+  system: '',
+};
 
 export interface MessageListProps {
   messages: Message[];
   self: 'visitor' | 'agent';
   extra?: (m: Message) => ReactNode;
   empty?: ReactNode;
+  /** Shown above the messages, always (the widget's greeting). */
+  lead?: ReactNode;
+  /** The visitor's name when known (the console shows it instead of "Visitor"). */
+  visitorName?: string;
 }
 
-export function MessageList({ messages, self, extra, empty }: MessageListProps) {
+/** Who wrote a message: an agent's display name, the visitor's name when known, else the role. */
+export function authorLabel(m: Message, visitorName?: string): string {
+  if (m.authorRole === 'agent' && m.authorName) return m.authorName;
+  if (m.authorRole === 'visitor' && visitorName) return visitorName;
+  return AUTHOR_NAMES[m.authorRole];
+}
+
+export function MessageList({ messages, self, extra, empty, lead, visitorName }: MessageListProps) {
   const boxRef = useRef<HTMLDivElement>(null);
   const pinned = useRef(true); // the reader is at the bottom: keep them there as content grows
   const lastId = messages[messages.length - 1]?.id;
@@ -43,13 +59,17 @@ export function MessageList({ messages, self, extra, empty }: MessageListProps) 
   }, []);
 
   return (
-    <div className="p-messages" role="log" aria-live="polite" aria-label="Conversation" ref={boxRef}>
+    <div className="p-messages" role="log" aria-live="polite" aria-label="Conversation" tabIndex={0} ref={boxRef}>
+      {lead}
       {messages.length === 0 && empty}
       {messages.map((m) => {
-        const side = m.authorRole === 'system' || m.kind === 'event' ? 'center' : m.authorRole === self ? 'self' : 'other';
+        const side =
+          m.authorRole === 'system' || m.kind === 'event' ? 'center' : m.authorRole === self ? 'self' : 'other';
         return (
           <div key={m.id} className={`p-msg p-msg--${side} p-msg--${m.authorRole}`} data-message-id={m.id}>
-            {side === 'other' && <span className="p-msg__author">{AUTHOR_NAMES[m.authorRole]}</span>}
+            {(side === 'other' || (side === 'self' && m.authorName)) && (
+              <span className="p-msg__author">{authorLabel(m, visitorName)}</span>
+            )}
             {(m.text || (m.files && m.files.length > 0)) && (
               <div className={m.text ? 'p-msg__bubble' : 'p-msg__bubble p-msg__bubble--files'}>
                 {m.text && <p className="p-msg__text">{m.text}</p>}
@@ -57,7 +77,11 @@ export function MessageList({ messages, self, extra, empty }: MessageListProps) 
               </div>
             )}
             {extra?.(m)}
-            {side !== 'center' && <time className="p-msg__time" dateTime={m.createdAt}>{formatTime(m.createdAt)}</time>}
+            {side !== 'center' && (
+              <time className="p-msg__time" dateTime={m.createdAt}>
+                {formatTime(m.createdAt)}
+              </time>
+            )}
           </div>
         );
       })}

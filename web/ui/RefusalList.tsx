@@ -11,7 +11,12 @@ export function RefusalList({ refusals, onDismiss }: { refusals: Refusal[]; onDi
             {r.name && <strong className="p-refusal__name">{r.name}: </strong>}
             {r.message}
           </span>
-          <button type="button" className="p-refusal__dismiss" onClick={() => onDismiss(r.key)} aria-label="Dismiss message">
+          <button
+            type="button"
+            className="p-refusal__dismiss"
+            onClick={() => onDismiss(r.key)}
+            aria-label="Dismiss message"
+          >
             ×
           </button>
         </div>

@@ -23,14 +23,24 @@ export function useWorkspaceChoice(app: string, workspaces: WorkspaceRef[]) {
   return [current, setChosen] as const;
 }
 
-export function WorkspaceSwitcher({ workspaces, currentId, onChange }: { workspaces: WorkspaceRef[]; currentId?: string; onChange: (id: string) => void }) {
+export function WorkspaceSwitcher({
+  workspaces,
+  currentId,
+  onChange,
+}: {
+  workspaces: WorkspaceRef[];
+  currentId?: string;
+  onChange: (id: string) => void;
+}) {
   if (workspaces.length === 0) return null;
   return (
     <label className="p-ws-switcher">
       <span className="sr-only">Workspace</span>
       <select aria-label="Workspace" value={currentId} onChange={(e) => onChange(e.target.value)}>
         {workspaces.map((w) => (
-          <option key={w.id} value={w.id}>{w.name}</option>
+          <option key={w.id} value={w.id}>
+            {w.name}
+          </option>
         ))}
       </select>
     </label>

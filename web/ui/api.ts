@@ -32,7 +32,11 @@ export function errorFromBody(status: number, body: unknown): ApiError {
     const { code, message, ...details } = err;
     return new ApiError(status, code, typeof message === 'string' ? message : code, details);
   }
-  return new ApiError(status, status === 0 ? 'NETWORK' : 'HTTP_' + status, status === 0 ? 'The server could not be reached' : `The server answered ${status}`);
+  return new ApiError(
+    status,
+    status === 0 ? 'NETWORK' : 'HTTP_' + status,
+    status === 0 ? 'The server could not be reached' : `The server answered ${status}`,
+  );
 }
 
 export async function api<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {

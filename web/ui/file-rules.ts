@@ -1,12 +1,21 @@
 // The client-side check of a file against upload rules, worded exactly like the server's refusals.
 // It only saves a round trip: the server checks again (including the bytes), so this never grants anything.
 import type { UploadRules } from './types.js';
-import { extensionOf } from './format.js';
+import { endingsAdmittedBy, extensionAllowed, extensionOf } from '../../src/modules/files/extensions.js';
 
 export const UPLOADS_OFF = 'File uploads are turned off';
 
 export function allowedList(types: string): string[] {
-  return types.split('|').map((t) => t.trim().replace(/^\.+/, '').toLowerCase()).filter(Boolean);
+  return types
+    .split('|')
+    .map((t) => t.trim().replace(/^\.+/, '').toLowerCase())
+    .filter(Boolean);
+}
+
+/** A file input's `accept` for an allow-list ("pdf|png" → ".pdf,.png"); undefined (any file) when the list is empty. */
+export function acceptFor(types: string | undefined): string | undefined {
+  const endings = [...new Set(allowedList(types ?? '').flatMap(endingsAdmittedBy))];
+  return endings.length ? endings.join(',') : undefined;
 }
 
 /** Why the file is refused, in plain words; undefined when the rules let it through. */
@@ -14,7 +23,7 @@ export function checkFile(file: { name: string; size: number }, rules: UploadRul
   if (!rules.enabled) return UPLOADS_OFF;
   const allowed = allowedList(rules.allowedTypes);
   const ext = extensionOf(file.name);
-  if (allowed.length > 0 && !allowed.includes(ext)) {
+  if (!extensionAllowed(ext, allowed)) {
     const what = ext ? `${ext.toUpperCase()} files are` : 'Files without an extension are';
     return `${what} not allowed. Allowed: ${allowed.join(', ')}`;
   }

@@ -24,7 +24,4 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 /** The lower-case extension of a file name, without the dot ("" when there is none). */
-export function extensionOf(name: string): string {
-  const i = name.lastIndexOf('.');
-  return i > 0 && i < name.length - 1 ? name.slice(i + 1).toLowerCase() : '';
-}
+export { extensionOf } from '../../src/modules/files/extensions.js';

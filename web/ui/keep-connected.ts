@@ -1,7 +1,7 @@
 // Socket.IO retries dropped connections by itself, but not a handshake the server refused (e.g. its database was
 // briefly unavailable) nor a disconnect the server sent (e.g. a node shutting down): this retries those too, with a
 // growing delay. It gives up only when the server says the credentials are no longer valid.
-import type { Socket } from 'socket.io-client';
+import type { ParleySocket as Socket } from './wire.js';
 
 const DELAYS_MS = [300, 1000, 2000, 5000, 10000];
 

@@ -1,7 +1,7 @@
 // The agent/admin login state shared by the console and admin: restores the cookie session via /api/auth/me.
 import { useCallback, useEffect, useState } from 'react';
 import { api, type ApiError } from './api.js';
-import type { Me } from './types.js';
+import type { Answer, Me } from './types.js';
 
 export function useStaffSession() {
   const [me, setMe] = useState<Me>();
@@ -9,7 +9,9 @@ export function useStaffSession() {
 
   const reload = useCallback(async () => {
     try {
-      setMe(await api<Me>('/api/auth/me'));
+      const me = await api<Answer<'/api/auth/me', 'get'>>('/api/auth/me');
+      // An API token or a visitor token has no person behind it: not a staff session.
+      setMe(me.user ? { ...me, user: me.user } : undefined);
     } catch (e) {
       if ((e as ApiError).status !== 401) console.warn('Parley: could not restore the session', e);
       setMe(undefined);

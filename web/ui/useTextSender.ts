@@ -13,6 +13,7 @@ export function useTextSender(onSend: (text: string) => Promise<void>, afterSend
     if (!body || busy) return;
     setBusy(true);
     setError(undefined);
+    const focusedAtSend = document.activeElement;
     try {
       await onSend(body);
       setText('');
@@ -20,7 +21,10 @@ export function useTextSender(onSend: (text: string) => Promise<void>, afterSend
       setError((err as Error).message);
     } finally {
       setBusy(false);
-      afterSend?.();
+      // Back to the text box, unless the user has moved on while the send was under way (tabbed to the paperclip,
+      // clicked elsewhere): a slow answer must not pull the focus away from where they are now.
+      const now = document.activeElement;
+      if (now === focusedAtSend || now === null || now === document.body) afterSend?.();
     }
   }
 

@@ -3,6 +3,7 @@
 import { useCallback, useState } from 'react';
 import type { ApiError } from './api.js';
 import { CANCELLED, uploadFiles } from './upload.js';
+import { uploadResumable, type ResumableOptions } from './tus-upload.js';
 
 export interface UploadEntry {
   key: string;
@@ -10,6 +11,10 @@ export interface UploadEntry {
   loaded: number;
   total: number;
   cancel: () => void;
+  /** Resumable (tus) uploads only. */
+  pause?: () => void;
+  resume?: () => void;
+  paused?: boolean;
 }
 
 export interface Refusal {
@@ -39,7 +44,7 @@ export function useUploads() {
 
   /** Sends files in one request; resolves with the answer, or undefined when refused or cancelled. */
   const send = useCallback(
-    async <T,>(files: File[], target: UploadTarget, onError?: (err: ApiError) => void): Promise<T | undefined> => {
+    async <T>(files: File[], target: UploadTarget, onError?: (err: ApiError) => void): Promise<T | undefined> => {
       const key = nextKey();
       const total = files.reduce((n, f) => n + f.size, 0);
       const handle = uploadFiles<T>(target.url, files, {
@@ -47,7 +52,13 @@ export function useUploads() {
         fields: target.fields,
         onProgress: (loaded, t) => setEntries((es) => es.map((e) => (e.key === key ? { ...e, loaded, total: t } : e))),
       });
-      const entry: UploadEntry = { key, label: files.map((f) => f.name).join(', '), loaded: 0, total, cancel: handle.cancel };
+      const entry: UploadEntry = {
+        key,
+        label: files.map((f) => f.name).join(', '),
+        loaded: 0,
+        total,
+        cancel: handle.cancel,
+      };
       setEntries((es) => [...es, entry]);
       try {
         return await handle.promise;
@@ -65,5 +76,54 @@ export function useUploads() {
     [refuse],
   );
 
-  return { entries, refusals, refuse, clearRefusals, dismiss, send };
+  /**
+   * Sends one file resumably (tus): survives network drops, pauses and page reloads. Resolves with the new file's
+   * id (its message arrives over the socket), or undefined when refused or cancelled.
+   */
+  const sendResumable = useCallback(
+    async (
+      file: File,
+      target: Omit<ResumableOptions, 'onProgress'>,
+      onError?: (err: ApiError) => void,
+    ): Promise<string | undefined> => {
+      const key = nextKey();
+      const update = (patch: Partial<UploadEntry>) =>
+        setEntries((es) => es.map((e) => (e.key === key ? { ...e, ...patch } : e)));
+      const handle = uploadResumable(file, { ...target, onProgress: (loaded, total) => update({ loaded, total }) });
+      setEntries((es) => [
+        ...es,
+        {
+          key,
+          label: file.name,
+          loaded: 0,
+          total: file.size,
+          cancel: handle.cancel,
+          paused: false,
+          pause: () => {
+            handle.pause();
+            update({ paused: true });
+          },
+          resume: () => {
+            handle.resume();
+            update({ paused: false });
+          },
+        },
+      ]);
+      try {
+        return await handle.promise;
+      } catch (e) {
+        const err = e as ApiError;
+        if (err.code !== CANCELLED) {
+          refuse(err.message, file.name);
+          onError?.(err);
+        }
+        return undefined;
+      } finally {
+        setEntries((es) => es.filter((x) => x.key !== key));
+      }
+    },
+    [refuse],
+  );
+
+  return { entries, refusals, refuse, clearRefusals, dismiss, send, sendResumable };
 }

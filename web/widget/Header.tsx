@@ -10,13 +10,22 @@ const STATUS_LINE: Record<ChatStatus, string> = {
   closed: 'This chat was closed',
 };
 
-export function Header({ status, offline, onTalkToAgent }: { status?: ChatStatus; offline?: boolean; onTalkToAgent: () => void }) {
+export function Header({
+  status,
+  offline,
+  onTalkToAgent,
+}: {
+  status?: ChatStatus;
+  offline?: boolean;
+  onTalkToAgent: () => void;
+}) {
   const [menuOpen, setMenuOpen] = useState(false);
   const menuRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!menuOpen) return;
     const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !menuRef.current?.contains(e.target as Node)) setMenuOpen(false);
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !menuRef.current?.contains(e.target as Node))
+        setMenuOpen(false);
     };
     document.addEventListener('mousedown', close);
     document.addEventListener('keydown', close);
@@ -30,15 +39,32 @@ export function Header({ status, offline, onTalkToAgent }: { status?: ChatStatus
     <header className="w-header">
       <div className="w-header__titles">
         <h1 className="w-header__title">Chat with us</h1>
-        <p className="w-header__status" role="status">{offline ? 'Reconnecting…' : status ? STATUS_LINE[status] : 'Connecting…'}</p>
+        <p className="w-header__status" role="status">
+          {offline ? 'Reconnecting…' : status ? STATUS_LINE[status] : 'Connecting…'}
+        </p>
       </div>
       <div className="w-menu" ref={menuRef}>
-        <button type="button" className="w-icon-button" aria-label="Chat menu" aria-haspopup="menu" aria-expanded={menuOpen} onClick={() => setMenuOpen((o) => !o)}>
+        <button
+          type="button"
+          className="w-icon-button"
+          aria-label="Chat menu"
+          aria-haspopup="menu"
+          aria-expanded={menuOpen}
+          onClick={() => setMenuOpen((o) => !o)}
+        >
           ⋮
         </button>
         {menuOpen && (
           <div className="w-menu__list" role="menu">
-            <button type="button" role="menuitem" autoFocus onClick={() => { setMenuOpen(false); onTalkToAgent(); }}>
+            <button
+              type="button"
+              role="menuitem"
+              autoFocus
+              onClick={() => {
+                setMenuOpen(false);
+                onTalkToAgent();
+              }}
+            >
               Talk to an agent
             </button>
           </div>

@@ -10,11 +10,21 @@ export interface UploadRequestCardProps {
   /** Set once the request is no longer open: what to say instead ("Sent", "Skipped", …). */
   closedText?: string;
   busy: boolean;
+  /** The picker's `accept`: the side's types narrowed by the request's. */
+  accept?: string;
   onFiles: (files: File[]) => void;
   onSkip: () => void;
 }
 
-export function UploadRequestCard({ request, showPrompt, closedText, busy, onFiles, onSkip }: UploadRequestCardProps) {
+export function UploadRequestCard({
+  request,
+  showPrompt,
+  closedText,
+  busy,
+  accept,
+  onFiles,
+  onSkip,
+}: UploadRequestCardProps) {
   const types = allowedList(request.allowedTypes);
   const closed = closedText !== undefined;
   const maxFiles = Math.max(1, request.maxFiles || 1);
@@ -26,7 +36,14 @@ export function UploadRequestCard({ request, showPrompt, closedText, busy, onFil
         {maxFiles > 1 ? ` · up to ${maxFiles} files` : ''}
       </p>
       <div className="w-request__actions">
-        <FilePicker label="Upload file" className="primary" multiple={maxFiles > 1} disabled={closed || busy} onFiles={onFiles} />
+        <FilePicker
+          label="Upload file"
+          className="primary"
+          multiple={maxFiles > 1}
+          accept={accept}
+          disabled={closed || busy}
+          onFiles={onFiles}
+        />
         {request.optional && (
           <button type="button" disabled={closed || busy} onClick={onSkip}>
             Skip

@@ -6,4 +6,12 @@ import { App } from './App.js';
 
 const key = new URLSearchParams(location.search).get('key') ?? '';
 const root = createRoot(document.getElementById('root')!);
-root.render(key ? <App widgetKey={key} /> : <p className="w-state p-notice p-notice--error" role="alert">This chat is missing its widget key.</p>);
+root.render(
+  key ? (
+    <App widgetKey={key} />
+  ) : (
+    <p className="w-state p-notice p-notice--error" role="alert">
+      This chat is missing its widget key.
+    </p>
+  ),
+);

@@ -4,7 +4,12 @@ import { isDeleted, type ChatStatus, type Message } from '../ui/types.js';
 const STATUS_TEXT = { answered: 'Sent', skipped: 'Skipped', expired: 'This request has expired' } as const;
 
 /** What to show instead of the buttons once the request is closed; undefined while it is open. */
-export function requestClosedText(m: Message, messages: Message[], chatStatus: ChatStatus | undefined, local: Record<string, string>): string | undefined {
+export function requestClosedText(
+  m: Message,
+  messages: Message[],
+  chatStatus: ChatStatus | undefined,
+  local: Record<string, string>,
+): string | undefined {
   const r = m.request;
   if (!r) return undefined;
   if (local[r.id]) return local[r.id];

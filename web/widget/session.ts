@@ -1,17 +1,25 @@
 // The visitor's session: an anonymous token kept in localStorage per widget key, exchanged for the chat and its rules.
-// Posting the session again with the token resumes the chat and re-reads the upload rules. In preview mode (the admin's
+// Posting the session again with the token resumes the chat (a closed one too, until the visitor starts a new one)
+// and re-reads the upload rules. In preview mode (the admin's
 // bot preview) nothing is stored, so every preview starts as a new visitor.
 import { api, enc } from '../ui/api.js';
-import type { ChatStatus, UploadRules } from '../ui/types.js';
+import type { Schemas } from '../ui/types.js';
+import { visitorForSession } from './visitor.js';
 
-export interface WidgetSession {
-  visitorToken: string;
-  chat: { id: string; status: ChatStatus };
-  uploads: UploadRules;
-}
+export type WidgetSession = Schemas['WidgetSession'];
 
 const storageKey = (widgetKey: string) => `parley.visitorToken.${widgetKey}`;
-const preview = new URLSearchParams(location.search).get('preview') === '1';
+const params = new URLSearchParams(location.search);
+const preview = params.get('preview') === '1';
+
+/**
+ * The page embedding this iframe, which the server checks against the workspace's allowed websites: the browser's
+ * own word (location.ancestorOrigins, Chromium and Safari) before the loader's (Firefox); none when not in a frame.
+ */
+export function embeddingOrigin(): string | undefined {
+  if (window.parent === window) return undefined;
+  return location.ancestorOrigins?.[0] ?? params.get('embedOrigin') ?? undefined;
+}
 
 function readToken(widgetKey: string): string | undefined {
   if (preview) return undefined;
@@ -31,9 +39,18 @@ function writeToken(widgetKey: string, token: string) {
   }
 }
 
-export async function openSession(widgetKey: string, knownToken?: string): Promise<WidgetSession> {
+/**
+ * Opens the session. A closed chat is kept (its history stays readable) unless `newChat` asks for a new conversation.
+ */
+export async function openSession(widgetKey: string, knownToken?: string, newChat = false): Promise<WidgetSession> {
   const visitorToken = knownToken ?? readToken(widgetKey);
-  const session = await api<WidgetSession>(`/api/widget/${enc(widgetKey)}/session`, { body: visitorToken ? { visitorToken } : {} });
+  const session = await api<WidgetSession>(`/api/widget/${enc(widgetKey)}/session`, {
+    body: {
+      ...(visitorToken ? { visitorToken, ...(newChat ? {} : { keepClosed: true }) } : {}),
+      ...(embeddingOrigin() ? { embedOrigin: embeddingOrigin() } : {}),
+      visitor: visitorForSession(),
+    },
+  });
   writeToken(widgetKey, session.visitorToken);
   return session;
 }

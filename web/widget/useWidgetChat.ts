@@ -1,12 +1,14 @@
 // The visitor's live chat: session, message history, Socket.IO events, typing, and catching up after reconnects.
 // Every batch is merged by id, so a replayed or refetched message never shows twice.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
+import type { ParleySocket as Socket } from '../ui/wire.js';
 import { api, query, type ApiError } from '../ui/api.js';
 import { keepConnected } from '../ui/keep-connected.js';
 import { mergeMessages } from '../ui/merge.js';
 import type { Chat, Message } from '../ui/types.js';
 import { openSession, type WidgetSession } from './session.js';
+import { onLoaderVisitor, syncVisitor } from './visitor.js';
 
 const TYPING_SHOWN_MS = 4000;
 const TYPING_SENT_EVERY_MS = 2000;
@@ -46,7 +48,10 @@ export function useWidgetChat(widgetKey: string) {
     // Page through everything after the last message seen (a long absence may have left more than one page).
     for (let page = 0; page < 20; page++) {
       const after = lastIdRef.current;
-      const { messages: batch } = await api<{ messages: Message[] }>(`/api/widget/chat/messages${query({ after, limit: PAGE })}`, { token: s.visitorToken });
+      const { messages: batch } = await api<{ messages: Message[] }>(
+        `/api/widget/chat/messages${query({ after, limit: PAGE })}`,
+        { token: s.visitorToken },
+      );
       addMessages(batch);
       if (!after || batch.length < PAGE) return;
       lastIdRef.current = batch[batch.length - 1]!.id;
@@ -72,6 +77,7 @@ export function useWidgetChat(widgetKey: string) {
         const s = await openSession(widgetKey);
         if (cancelled) return;
         adopt(s);
+        syncVisitor(s.visitorToken); // identify may have been called while the session started
         await catchUp();
         if (cancelled) return;
         setState('ready');
@@ -92,7 +98,7 @@ export function useWidgetChat(widgetKey: string) {
         socket.on('message.updated', (p: { message: Message }) => addMessages([p.message])); // e.g. a file was deleted
         socket.on('chat.updated', (p: { chat: Chat }) => {
           const cur = sessionRef.current;
-          if (cur && p.chat.id === cur.chat.id) adopt({ ...cur, chat: { id: cur.chat.id, status: p.chat.status } });
+          if (cur && p.chat.id === cur.chat.id) adopt({ ...cur, chat: { ...cur.chat, status: p.chat.status } });
         });
         socket.on('typing', (p: { chatId: string; role?: string }) => {
           if (p.chatId !== sessionRef.current?.chat.id || p.role === 'visitor') return;
@@ -113,7 +119,10 @@ export function useWidgetChat(widgetKey: string) {
     };
   }, [widgetKey, adopt, catchUp, addMessages]);
 
-  /** Re-reads the session: fresh upload rules, or a new chat when the old one was closed. */
+  // The loader's identify and navigation reports, sent once the session is there.
+  useEffect(() => onLoaderVisitor(() => sessionRef.current?.visitorToken), []);
+
+  /** Re-reads the session: fresh upload rules and status (a closed chat stays shown until `startNew`). */
   const refreshSession = useCallback(async () => {
     const current = sessionRef.current;
     if (!current) throw new Error('The chat is still starting');
@@ -123,16 +132,28 @@ export function useWidgetChat(widgetKey: string) {
     return s;
   }, [widgetKey, adopt, catchUp]);
 
+  /** "Start a new conversation" after a closed one: a new chat, its history from scratch. */
+  const startNew = useCallback(async () => {
+    const current = sessionRef.current;
+    if (!current) return;
+    const s = await openSession(widgetKey, current.visitorToken, true);
+    adopt(s);
+    await catchUp();
+  }, [widgetKey, adopt, catchUp]);
+
   const sendText = useCallback(
     async (text: string) => {
       const post = () =>
-        api<{ message: Message }>('/api/widget/chat/messages', { body: { text }, token: sessionRef.current?.visitorToken });
+        api<{ message: Message }>('/api/widget/chat/messages', {
+          body: { text },
+          token: sessionRef.current?.visitorToken,
+        });
       try {
         addMessages([(await post()).message]);
       } catch (e) {
-        if ((e as ApiError).code !== 'CHAT_CLOSED') throw e;
-        await refreshSession();
-        addMessages([(await post()).message]);
+        // Closed meanwhile: show it closed (history kept); the visitor starts a new conversation themselves.
+        if ((e as ApiError).code === 'CHAT_CLOSED') await refreshSession().catch(() => undefined);
+        throw e;
       }
     },
     [addMessages, refreshSession],
@@ -146,5 +167,17 @@ export function useWidgetChat(widgetKey: string) {
     socketRef.current?.emit('typing', { chatId: s.chat.id });
   }, []);
 
-  return { session, messages, state, error, offline, otherTyping, addMessages, refreshSession, sendText, notifyTyping };
+  return {
+    session,
+    messages,
+    state,
+    error,
+    offline,
+    otherTyping,
+    addMessages,
+    refreshSession,
+    startNew,
+    sendText,
+    notifyTyping,
+  };
 }

@@ -1,5 +1,6 @@
 // Sending the visitor's files: checked against the session's rules (and a bot request's types) before any byte
-// leaves, then one upload per file (or one per bot request), with refusals and a rules refresh on server refusals.
+// leaves, then one resumable (tus) upload per file (several files answering one bot request go in one multipart
+// request), with refusals and a rules refresh on server refusals.
 import { useCallback, useState } from 'react';
 import { api, enc, type ApiError } from '../ui/api.js';
 import { checkFile, UPLOADS_OFF, withExtraTypes } from '../ui/file-rules.js';
@@ -39,7 +40,9 @@ export function useWidgetFiles(
       if (!session) return;
       uploads.clearRefusals();
       // A bot request is answered even if the side's switch is off: the server decides that; types and size still apply.
-      const rules = request ? { ...withExtraTypes(session.uploads, request.allowedTypes), enabled: true } : session.uploads;
+      const rules = request
+        ? { ...withExtraTypes(session.uploads, request.allowedTypes), enabled: true }
+        : session.uploads;
       if (!rules.enabled) {
         uploads.refuse(UPLOADS_OFF);
         return;
@@ -52,9 +55,9 @@ export function useWidgetFiles(
       if (accepted.length === 0) return;
       const target = { url: FILES_URL, token: session.visitorToken };
       if (!request) {
-        for (const f of accepted) {
-          uploads.send<Answer>([f], target, (err) => onServerError(err)).then((a) => a?.message && addMessages([a.message]));
-        }
+        // Each file resumably (tus); its message arrives over the socket like any other.
+        for (const f of accepted)
+          void uploads.sendResumable(f, { token: session.visitorToken }, (err) => onServerError(err));
         return;
       }
       const max = Math.max(1, request.maxFiles || 1);
@@ -63,8 +66,20 @@ export function useWidgetFiles(
         return;
       }
       setBusyRequest(request.id);
+      if (accepted.length === 1) {
+        // One file answers the request resumably; several go in one multipart request, so they answer it together.
+        uploads
+          .sendResumable(accepted[0]!, { token: session.visitorToken, metadata: { requestId: request.id } }, (err) =>
+            onServerError(err, request.id),
+          )
+          .then((id) => id && closeRequest(request.id, 'Sent'))
+          .finally(() => setBusyRequest(undefined));
+        return;
+      }
       uploads
-        .send<Answer>(accepted, { ...target, fields: { requestId: request.id } }, (err) => onServerError(err, request.id))
+        .send<Answer>(accepted, { ...target, fields: { requestId: request.id } }, (err) =>
+          onServerError(err, request.id),
+        )
         .then((a) => {
           if (!a) return;
           closeRequest(request.id, 'Sent');
@@ -80,7 +95,11 @@ export function useWidgetFiles(
       if (!session) return;
       setBusyRequest(request.id);
       try {
-        await api(`/api/widget/chat/requests/${enc(request.id)}/skip`, { method: 'POST', body: {}, token: session.visitorToken });
+        await api(`/api/widget/chat/requests/${enc(request.id)}/skip`, {
+          method: 'POST',
+          body: {},
+          token: session.visitorToken,
+        });
         closeRequest(request.id, 'Skipped');
       } catch (e) {
         const err = e as ApiError;

@@ -110,7 +110,11 @@ export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promi
   // List File: newest first within a workspace, optionally narrowed by chat, uploader or type.
   await db.schema.createIndex('files_ws_id').on('files').columns(['workspace_id', 'id']).execute();
   await db.schema.createIndex('files_ws_chat_id').on('files').columns(['workspace_id', 'chat_id', 'id']).execute();
-  await db.schema.createIndex('files_ws_role_id').on('files').columns(['workspace_id', 'uploader_role', 'id']).execute();
+  await db.schema
+    .createIndex('files_ws_role_id')
+    .on('files')
+    .columns(['workspace_id', 'uploader_role', 'id'])
+    .execute();
   await db.schema.createIndex('files_ws_ext_id').on('files').columns(['workspace_id', 'extension', 'id']).execute();
   await db.schema.createIndex('files_uploader_created').on('files').columns(['uploader_id', 'created_at']).execute();
 

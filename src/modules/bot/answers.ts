@@ -20,7 +20,8 @@ export function chooseAnswer(step: Step, text: string, vars: Record<string, stri
   if (button) return { matched: true, next: button.next ?? step.next };
   for (const branch of step.branches ?? []) {
     if (branch.equals !== undefined && normalise(branch.equals) === answer) return { matched: true, next: branch.next };
-    if (branch.contains !== undefined && answer.includes(normalise(branch.contains))) return { matched: true, next: branch.next };
+    if (branch.contains !== undefined && answer.includes(normalise(branch.contains)))
+      return { matched: true, next: branch.next };
   }
   return { matched: false };
 }

@@ -4,8 +4,15 @@
 export type StepKind = 'message' | 'question' | 'upload' | 'handoff' | 'end';
 export type OnTimeout = 'remind' | 'next' | 'handoff';
 
-export interface FlowButton { label: string; next?: string }
-export interface FlowBranch { equals?: string; contains?: string; next: string }
+export interface FlowButton {
+  label: string;
+  next?: string;
+}
+export interface FlowBranch {
+  equals?: string;
+  contains?: string;
+  next: string;
+}
 
 export interface Step {
   id: string;
@@ -71,6 +78,7 @@ export function stepById(flow: Flow, id: string | undefined): Step | undefined {
 
 /** Every step id a step may lead to: its next, its buttons' and its branches' next. */
 export function linksOf(step: Step): string[] {
-  return [step.next, ...(step.buttons ?? []).map((b) => b.next), ...(step.branches ?? []).map((b) => b.next)]
-    .filter((x): x is string => typeof x === 'string' && x.length > 0);
+  return [step.next, ...(step.buttons ?? []).map((b) => b.next), ...(step.branches ?? []).map((b) => b.next)].filter(
+    (x): x is string => typeof x === 'string' && x.length > 0,
+  );
 }

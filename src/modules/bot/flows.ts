@@ -1,6 +1,7 @@
 // The admin's side of the bot: read the draft and the published flow, save a validated draft, publish it as the
 // next version. Running chats keep the version they started with (chats.bot_flow_version).
 import type { Deps } from '../../deps.js';
+import { type AuditActor, withAudit } from '../audit/record.js';
 import { getFileSettings } from '../settings/file-upload.js';
 import type { Flow } from './flow.js';
 import { botRepo } from './repo.js';
@@ -23,12 +24,23 @@ export async function saveDraft(deps: Deps, workspaceId: string, flow: { start?:
 }
 
 /** Validates the draft again (the visitor allow-list may have narrowed since it was saved) and publishes it. */
-export async function publish(deps: Deps, workspaceId: string): Promise<{ version: number }> {
+export async function publish(deps: Deps, workspaceId: string, who: AuditActor): Promise<{ version: number }> {
   const { draft } = await getBot(deps, workspaceId);
   const flow = await validated(deps, workspaceId, draft);
+  const entry = (version: number) => ({
+    workspaceId,
+    action: 'settings.changed' as const,
+    target: 'settings:bot',
+    details: { published: version },
+  });
   for (let attempt = 1; ; attempt++) {
     try {
-      return { version: await botRepo.insertVersion(deps.db, workspaceId, flow) };
+      // One transaction per attempt (a version number taken meanwhile aborts it), the audit entry in it.
+      return {
+        version: await withAudit(deps.db, who, entry, (trx) =>
+          botRepo.insertVersion(trx, deps.dialect, workspaceId, flow),
+        ),
+      };
     } catch (err) {
       // Another admin took this version number a moment ago; take the next one.
       if (attempt >= 3) throw err;

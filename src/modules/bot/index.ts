@@ -10,7 +10,9 @@ export const botModule: Module = (deps) => ({
   routes: (app) => botRoutes(app, deps),
   on: {
     'chat.created': (e) => onChatCreated(deps, e.chatId),
-    'message.created': (e) => (e.authorRole === 'visitor' ? onVisitorMessage(deps, e.chatId, e.messageId) : undefined),
+    // Only a chat with the bot: the others cost no statement (a chat never returns to the bot).
+    'message.created': (e) =>
+      e.authorRole === 'visitor' && e.chatStatus === 'bot' ? onVisitorMessage(deps, e.chatId, e.messageId) : undefined,
     'upload-request.answered': (e) => onRequestAnswered(deps, e.chatId, e.requestId),
   },
   jobs: { 'bot.upload_timeout': { run: (payload) => onUploadTimeout(deps, payload) } },

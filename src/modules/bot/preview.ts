@@ -1,13 +1,18 @@
 // A dry run of a flow for the admin: what a new visitor would see until the bot first waits for them.
-// Writes nothing; variables are empty because the pretend visitor has answered nothing yet.
+// Writes nothing; the pretend visitor has answered nothing, so variables stay visible as {{name}}.
 import type { Deps } from '../../deps.js';
+import { validationFailed } from '../../errors.js';
+import { stepById } from './flow.js';
 import { getBot } from './flows.js';
 import { walk } from './walk.js';
 
-export async function previewFlow(deps: Deps, workspaceId: string, source: 'draft' | 'published') {
+export async function previewFlow(deps: Deps, workspaceId: string, source: 'draft' | 'published', from?: string) {
   const bot = await getBot(deps, workspaceId);
   const flow = source === 'draft' ? bot.draft : bot.published;
-  const { posts, stop } = walk(flow, flow.start, {});
+  if (from !== undefined && !stepById(flow, from))
+    throw validationFailed({ from: `The ${source} flow has no step of that id` });
+  const unanswered = new Proxy({} as Record<string, string>, { get: (_t, name) => `{{${String(name)}}}` });
+  const { posts, stop } = walk(flow, from ?? flow.start, unanswered);
   return {
     source,
     ...(source === 'published' ? { version: bot.published.version } : {}),
@@ -16,9 +21,12 @@ export async function previewFlow(deps: Deps, workspaceId: string, source: 'draf
       kind: p.kind,
       text: p.text,
       ...(p.kind === 'text' && p.buttons ? { buttons: p.buttons } : {}),
-      ...(p.kind === 'upload_request' ? { request: { prompt: p.prompt, allowedTypes: p.allowedTypes, maxFiles: p.maxFiles, optional: p.optional } } : {}),
+      ...(p.kind === 'upload_request'
+        ? { request: { prompt: p.prompt, allowedTypes: p.allowedTypes, maxFiles: p.maxFiles, optional: p.optional } }
+        : {}),
     })),
-    waitsFor: stop.kind === 'answer' ? 'answer' : stop.kind === 'upload' ? 'upload' : stop.kind === 'handoff' ? 'agent' : 'end',
+    waitsFor:
+      stop.kind === 'answer' ? 'answer' : stop.kind === 'upload' ? 'upload' : stop.kind === 'handoff' ? 'agent' : 'end',
     ...('stepId' in stop ? { stepId: stop.stepId } : {}),
   };
 }

@@ -10,8 +10,11 @@ import { botRepo } from './repo.js';
 import type { BotState } from './state.js';
 import { transition, type Change, type LeadMessage } from './transition.js';
 import { handoff, questionPost, walk, type Walk } from './walk.js';
+import { stripInvisible } from '../../text.js';
 
 const MAX_ANSWER_LENGTH = 500;
+/** A visitor's answer as kept (a name, an e-mail): it titles the chat and fills the bot's texts, so no controls. */
+const answerOf = (text: string) => stripInvisible(text).trim().slice(0, MAX_ANSWER_LENGTH);
 const REPROMPT_TEXT = 'Please choose one of the options below.';
 
 /** Turns a walk into the change to commit: where the bot waits next, or how it leaves the chat. */
@@ -19,10 +22,14 @@ export function changeFromWalk(w: Walk, vars: Record<string, string>): Change {
   const posts = w.posts.map((p) => (p.kind === 'upload_request' ? { ...p, requestId: newId() } : p));
   const request = posts.find((p) => p.kind === 'upload_request');
   switch (w.stop.kind) {
-    case 'answer': return { state: { step: w.stop.stepId, waiting: 'answer', vars }, posts };
-    case 'upload': return { state: { step: w.stop.stepId, waiting: 'upload', requestId: request?.requestId, vars }, posts };
-    case 'handoff': return { state: { step: null, waiting: null, vars }, status: 'waiting', posts };
-    case 'end': return { state: { step: null, waiting: null, vars }, status: 'closed', posts };
+    case 'answer':
+      return { state: { step: w.stop.stepId, waiting: 'answer', vars }, posts };
+    case 'upload':
+      return { state: { step: w.stop.stepId, waiting: 'upload', requestId: request?.requestId, vars }, posts };
+    case 'handoff':
+      return { state: { step: null, waiting: null, vars }, status: 'waiting', posts };
+    case 'end':
+      return { state: { step: null, waiting: null, vars }, status: 'closed', posts };
   }
 }
 
@@ -56,7 +63,7 @@ export async function onVisitorMessage(deps: Deps, chatId: string, messageId: st
 function answerQuestion(flow: Flow, state: BotState, text: string): Change {
   const step = stepById(flow, state.step ?? undefined);
   if (!step) return changeFromWalk(handoff(flow, state.vars), state.vars);
-  const vars = step.variable ? { ...state.vars, [step.variable]: text.trim().slice(0, MAX_ANSWER_LENGTH) } : state.vars;
+  const vars = step.variable ? { ...state.vars, [step.variable]: answerOf(text) } : state.vars;
   // A button or branch that matches wins, even "Talk to an agent" wired to a step of the admin's choosing.
   const choice = chooseAnswer(step, text, state.vars);
   if (choice.matched) return changeFromWalk(walk(flow, choice.next, vars), vars);
@@ -69,11 +76,16 @@ function answerQuestion(flow: Flow, state: BotState, text: string): Change {
 function answerWhileUploading(flow: Flow, state: BotState, text: string): Change {
   if (asksForHuman(text)) {
     const change = changeFromWalk(handoff(flow, state.vars), state.vars);
-    return state.requestId ? { ...change, closeRequest: { id: state.requestId, status: 'skipped', mustBeOpen: false } } : change;
+    return state.requestId
+      ? { ...change, closeRequest: { id: state.requestId, status: 'skipped', mustBeOpen: false } }
+      : change;
   }
   const step = stepById(flow, state.step ?? undefined);
   const orSkip = step?.optional ? ', or press Skip' : '';
-  return { state, posts: [{ kind: 'text', stepId: step?.id, text: `Please use the upload button to send your file${orSkip}.` }] };
+  return {
+    state,
+    posts: [{ kind: 'text', stepId: step?.id, text: `Please use the upload button to send your file${orSkip}.` }],
+  };
 }
 
 export async function onRequestAnswered(deps: Deps, chatId: string, requestId: string) {
@@ -85,11 +97,22 @@ export async function onRequestAnswered(deps: Deps, chatId: string, requestId: s
 }
 
 /** Moves past a closed request (skipped or expired) to the step's next, with the messages that say so first. */
-export async function continuePastRequest(deps: Deps, chatId: string, requestId: string, how: { status: 'skipped' | 'expired'; lead: LeadMessage; handoff?: boolean }) {
+export async function continuePastRequest(
+  deps: Deps,
+  chatId: string,
+  requestId: string,
+  how: { status: 'skipped' | 'expired'; lead: LeadMessage; handoff?: boolean },
+) {
   return transition(deps, chatId, async (chat, state) => {
     if (state?.waiting !== 'upload' || state.requestId !== requestId) return null;
     const flow = await flowOf(deps, chat);
-    const w = how.handoff ? handoff(flow, state.vars) : walk(flow, stepById(flow, state.step ?? undefined)?.next, state.vars);
-    return { ...changeFromWalk(w, state.vars), lead: [how.lead], closeRequest: { id: requestId, status: how.status, mustBeOpen: true } };
+    const w = how.handoff
+      ? handoff(flow, state.vars)
+      : walk(flow, stepById(flow, state.step ?? undefined)?.next, state.vars);
+    return {
+      ...changeFromWalk(w, state.vars),
+      lead: [how.lead],
+      closeRequest: { id: requestId, status: how.status, mustBeOpen: true },
+    };
   });
 }

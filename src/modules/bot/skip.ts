@@ -15,11 +15,17 @@ export async function skipRequest(deps: Deps, chat: ChatsTable, requestId: strin
   if (!request || request.chat_id !== chat.id) throw notFound('No such upload request in this chat');
   if (request.status !== 'open') throw requestClosed();
   if (request.optional !== 1) {
-    throw new AppError('VALIDATION_FAILED', 'This file is required and cannot be skipped', { fields: { requestId: 'This upload request is not optional' } });
+    throw new AppError('VALIDATION_FAILED', 'This file is required and cannot be skipped', {
+      fields: { requestId: 'This upload request is not optional' },
+    });
   }
   if (chat.status === 'closed') throw new AppError('CHAT_CLOSED', 'This chat is closed');
   const lead: LeadMessage = {
-    author_role: 'visitor', author_id: chat.visitor_id, text: 'Skipped the file request', kind: 'event', request_id: requestId,
+    author_role: 'visitor',
+    author_id: chat.visitor_id,
+    text: 'Skipped the file request',
+    kind: 'event',
+    request_id: requestId,
     meta: JSON.stringify({ event: 'request_skipped' }),
   };
   const applied = await continuePastRequest(deps, chat.id, requestId, { status: 'skipped', lead });
@@ -29,8 +35,7 @@ export async function skipRequest(deps: Deps, chat: ChatsTable, requestId: strin
 
 async function closeWithoutBot(deps: Deps, chat: ChatsTable, requestId: string, lead: LeadMessage) {
   const row = await deps.db.transaction().execute(async (trx) => {
-    const r = await trx.updateTable('upload_requests').set({ status: 'skipped' }).where('id', '=', requestId).where('status', '=', 'open').executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw requestClosed();
+    if (!(await botRepo.closeRequest(trx, requestId, 'skipped'))) throw requestClosed();
     return chatsRepo.insertMessage(trx, { chat_id: chat.id, workspace_id: chat.workspace_id, file_ids: null, ...lead });
   });
   await publishMessage(deps, row);

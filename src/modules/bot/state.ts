@@ -18,7 +18,14 @@ export function parseState(json: string | null): BotState | undefined {
   if (!json) return undefined;
   try {
     const s = JSON.parse(json) as BotState;
-    return { rev: s.rev ?? 0, step: s.step ?? null, waiting: s.waiting ?? null, requestId: s.requestId, vars: s.vars ?? {}, afterSeq: s.afterSeq };
+    return {
+      rev: s.rev ?? 0,
+      step: s.step ?? null,
+      waiting: s.waiting ?? null,
+      requestId: s.requestId,
+      vars: s.vars ?? {},
+      afterSeq: s.afterSeq,
+    };
   } catch {
     return undefined;
   }

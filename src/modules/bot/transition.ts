@@ -9,6 +9,7 @@ import { nowIso } from '../../ids.js';
 import { chatsRepo, type NewMessage } from '../chats/repo.js';
 import { publishChat, publishMessage } from '../chats/service.js';
 import { uploadTimeoutJob } from './jobs.js';
+import { botRepo } from './repo.js';
 import { parseState, serialiseState, type BotState } from './state.js';
 import type { BotPost } from './walk.js';
 
@@ -31,7 +32,10 @@ export interface Change {
 
 export type Decide = (chat: ChatsTable, state: BotState | undefined) => Promise<Change | null>;
 
-export interface Applied { lead: MessageRow[]; posts: MessageRow[] }
+export interface Applied {
+  lead: MessageRow[];
+  posts: MessageRow[];
+}
 
 class StateMoved extends Error {}
 const MAX_ATTEMPTS = 5;
@@ -41,7 +45,7 @@ export async function transition(deps: Deps, chatId: string, decide: Decide): Pr
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const chat = await chatsRepo.chatById(deps.db, chatId);
     // The bot stops the moment an agent has the chat (open) or it is closed.
-    if (!chat || chat.status !== 'bot') return null;
+    if (chat?.status !== 'bot') return null;
     const previous = parseState(chat.bot_state);
     const change = await decide(chat, previous);
     if (!change) return null;
@@ -62,14 +66,12 @@ async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefin
   const now = nowIso();
   return deps.db.transaction().execute(async (trx) => {
     if (change.closeRequest) {
-      const r = await trx.updateTable('upload_requests').set({ status: change.closeRequest.status })
-        .where('id', '=', change.closeRequest.id).where('status', '=', 'open').executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0 && change.closeRequest.mustBeOpen) throw requestClosed();
+      const closed = await botRepo.closeRequest(trx, change.closeRequest.id, change.closeRequest.status);
+      if (!closed && change.closeRequest.mustBeOpen) throw requestClosed();
     }
     if (change.remindRequest) {
-      const r = await trx.updateTable('upload_requests').set({ reminded: 1, expires_at: change.remindRequest.expiresAt })
-        .where('id', '=', change.remindRequest.id).where('status', '=', 'open').where('reminded', '=', 0).executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) throw requestClosed();
+      if (!(await botRepo.remindRequest(trx, change.remindRequest.id, change.remindRequest.expiresAt)))
+        throw requestClosed();
     }
 
     const base = { chat_id: chat.id, workspace_id: chat.workspace_id, file_ids: null };
@@ -80,15 +82,46 @@ async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefin
       if (p.kind === 'upload_request') {
         const requestId = p.requestId!;
         const expiresAt = p.timeoutSeconds ? new Date(Date.now() + p.timeoutSeconds * 1000).toISOString() : null;
-        await trx.insertInto('upload_requests').values({
-          id: requestId, workspace_id: chat.workspace_id, chat_id: chat.id, step_id: p.stepId, prompt: p.prompt, allowed_types: p.allowedTypes,
-          max_files: p.maxFiles, optional: p.optional ? 1 : 0, status: 'open', reminded: 0, expires_at: expiresAt, created_at: now,
-        }).execute();
-        if (expiresAt) await jobsRepo.enqueue(trx, uploadTimeoutJob({ chatId: chat.id, requestId, round: 0 }, expiresAt));
-        posts.push(await chatsRepo.insertMessage(trx, { ...base, author_role: 'bot', author_id: null, text: p.text, kind: 'upload_request', request_id: requestId, meta: null }));
+        await botRepo.insertRequest(trx, {
+          id: requestId,
+          workspace_id: chat.workspace_id,
+          chat_id: chat.id,
+          step_id: p.stepId,
+          prompt: p.prompt,
+          allowed_types: p.allowedTypes,
+          max_files: p.maxFiles,
+          optional: p.optional ? 1 : 0,
+          status: 'open',
+          reminded: 0,
+          expires_at: expiresAt,
+          created_at: now,
+        });
+        if (expiresAt)
+          await jobsRepo.enqueue(trx, uploadTimeoutJob({ chatId: chat.id, requestId, round: 0 }, expiresAt));
+        posts.push(
+          await chatsRepo.insertMessage(trx, {
+            ...base,
+            author_role: 'bot',
+            author_id: null,
+            text: p.text,
+            kind: 'upload_request',
+            request_id: requestId,
+            meta: null,
+          }),
+        );
       } else {
         const meta = p.buttons?.length ? JSON.stringify({ buttons: p.buttons }) : null;
-        posts.push(await chatsRepo.insertMessage(trx, { ...base, author_role: 'bot', author_id: null, text: p.text, kind: 'text', request_id: null, meta }));
+        posts.push(
+          await chatsRepo.insertMessage(trx, {
+            ...base,
+            author_role: 'bot',
+            author_id: null,
+            text: p.text,
+            kind: 'text',
+            request_id: null,
+            meta,
+          }),
+        );
       }
     }
     for (const job of change.jobs ?? []) await jobsRepo.enqueue(trx, job);
@@ -98,21 +131,18 @@ async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefin
     const written = [...lead, ...posts].map((r) => Number(r.seq));
     const afterSeq = written.length ? Math.max(...written) : previous?.afterSeq;
     const next = serialiseState({ ...change.state, rev: (previous?.rev ?? 0) + 1, afterSeq });
-    const guarded = await trx.updateTable('chats')
-      .set({
-        bot_state: next,
-        updated_at: now,
-        ...(change.status ? { status: change.status } : {}),
-        ...(change.status === 'closed' ? { closed_at: now } : {}),
-        ...(change.flowVersion !== undefined ? { bot_flow_version: change.flowVersion } : {}),
-      })
-      .where('id', '=', chat.id)
-      .where('status', '=', 'bot')
-      .where((eb) => (chat.bot_state === null ? eb('bot_state', 'is', null) : eb('bot_state', '=', chat.bot_state)))
-      .executeTakeFirst();
-    if (Number(guarded.numUpdatedRows) === 0) throw new StateMoved();
+    const guarded = await chatsRepo.updateBotChat(trx, chat, {
+      bot_state: next,
+      updated_at: now,
+      ...(change.status ? { status: change.status } : {}),
+      ...(change.status === 'waiting' ? { waiting_since: now } : {}),
+      ...(change.status === 'closed' ? { closed_at: now } : {}),
+      ...(change.flowVersion !== undefined ? { bot_flow_version: change.flowVersion } : {}),
+    });
+    if (!guarded) throw new StateMoved();
     return { lead, posts };
   });
 }
 
-export const requestClosed = () => new AppError('REQUEST_CLOSED', 'This upload request was already answered, skipped or expired');
+export const requestClosed = () =>
+  new AppError('REQUEST_CLOSED', 'This upload request was already answered, skipped or expired');

@@ -2,6 +2,7 @@
 // step, or hand over. A stale job (the request was answered, skipped, or already handled) does nothing.
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
+import { chatsRepo } from '../chats/repo.js';
 import { stepById } from './flow.js';
 import { uploadTimeoutJob, type UploadTimeoutPayload } from './jobs.js';
 import { botRepo } from './repo.js';
@@ -20,8 +21,8 @@ export async function onUploadTimeout(deps: Deps, job: UploadTimeoutPayload) {
 
 async function handle(deps: Deps, job: UploadTimeoutPayload) {
   const request = await botRepo.request(deps.db, job.requestId);
-  if (!request || request.status !== 'open' || request.reminded !== job.round) return;
-  const chat = await deps.db.selectFrom('chats').selectAll().where('id', '=', job.chatId).executeTakeFirst();
+  if (request?.status !== 'open' || request.reminded !== job.round) return;
+  const chat = await chatsRepo.chatById(deps.db, job.chatId);
   if (!chat) return;
   const step = stepById(await flowOf(deps, chat), request.step_id);
   const onTimeout = step?.onTimeout ?? 'remind';
@@ -41,7 +42,11 @@ async function handle(deps: Deps, job: UploadTimeoutPayload) {
     return;
   }
   const lead: LeadMessage = {
-    author_role: 'system', author_id: null, text: 'The file request expired', kind: 'event', request_id: request.id,
+    author_role: 'system',
+    author_id: null,
+    text: 'The file request expired',
+    kind: 'event',
+    request_id: request.id,
     meta: JSON.stringify({ event: 'request_expired' }),
   };
   await continuePastRequest(deps, chat.id, request.id, { status: 'expired', lead, handoff: onTimeout === 'handoff' });

@@ -3,6 +3,7 @@
 import { validationFailed } from '../../errors.js';
 import { normaliseTypes, typeList } from '../settings/file-upload.js';
 import { linksOf, type Flow, type FlowBranch, type FlowButton, type Step, type StepKind } from './flow.js';
+import { stripInvisible, stripInvisibleKeepLines } from '../../text.js';
 
 const KINDS: StepKind[] = ['message', 'question', 'upload', 'handoff', 'end'];
 const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -27,19 +28,23 @@ export function validateFlow(input: Input, visitorAllowedTypes: string): Flow {
   const seen = new Map<string, number>();
   steps.forEach((s, i) => {
     if (!s.id) return;
-    if (seen.has(s.id)) fields[`steps[${i}].id`] = `Duplicate step id "${s.id}"`;
+    if (seen.has(s.id)) fields[`steps[${i}].id`] = 'Duplicate step id';
     else seen.set(s.id, i);
   });
   const known = (id: string) => seen.has(id);
   const start = optionalId(input.start);
   if (!start) fields.start = 'Choose the first step';
-  else if (!known(start)) fields.start = `Unknown step id "${start}"`;
+  else if (!known(start)) fields.start = 'Unknown step id';
 
   steps.forEach((s, i) => {
     const at = `steps[${i}]`;
-    if (s.next && !known(s.next)) fields[`${at}.next`] = `Unknown step id "${s.next}"`;
-    s.buttons?.forEach((b, j) => { if (b.next && !known(b.next)) fields[`${at}.buttons[${j}].next`] = `Unknown step id "${b.next}"`; });
-    s.branches?.forEach((b, j) => { if (b.next && !known(b.next)) fields[`${at}.branches[${j}].next`] = `Unknown step id "${b.next}"`; });
+    if (s.next && !known(s.next)) fields[`${at}.next`] = 'Unknown step id';
+    s.buttons?.forEach((b, j) => {
+      if (b.next && !known(b.next)) fields[`${at}.buttons[${j}].next`] = 'Unknown step id';
+    });
+    s.branches?.forEach((b, j) => {
+      if (b.next && !known(b.next)) fields[`${at}.branches[${j}].next`] = 'Unknown step id';
+    });
   });
 
   if (start && known(start)) {
@@ -60,7 +65,9 @@ function normaliseStep(raw: Record<string, unknown>, at: string, visitorAllowedT
     return { id, kind: 'message' };
   }
   const step: Step = { id, kind };
-  const text = typeof raw.text === 'string' && raw.text.trim() ? raw.text : undefined;
+  // The bot's texts (its greeting first) show in the widget and the console: no invisible controls (text.ts).
+  const cleaned = typeof raw.text === 'string' ? stripInvisibleKeepLines(raw.text) : '';
+  const text = cleaned.trim() ? cleaned : undefined;
   if (text !== undefined) step.text = text;
   const next = optionalId(raw.next);
   if (next && kind !== 'handoff' && kind !== 'end') step.next = next;
@@ -74,13 +81,14 @@ function normaliseStep(raw: Record<string, unknown>, at: string, visitorAllowedT
 function normaliseQuestion(raw: Record<string, unknown>, step: Step, at: string, fields: Fields) {
   if (!step.text) fields[`${at}.text`] = 'A question needs text';
   if (!present(raw.variable)) fields[`${at}.variable`] = 'Name the variable that keeps the answer';
-  else if (!VARIABLE.test(raw.variable.trim())) fields[`${at}.variable`] = 'Use letters, digits and "_", not starting with a digit';
+  else if (!VARIABLE.test(raw.variable.trim()))
+    fields[`${at}.variable`] = 'Use letters, digits and "_", not starting with a digit';
   else step.variable = raw.variable.trim();
   const buttons = Array.isArray(raw.buttons) ? (raw.buttons as FlowButton[]) : [];
   if (buttons.length) {
     step.buttons = buttons.map((b, j) => {
       if (!present(b?.label)) fields[`${at}.buttons[${j}].label`] = 'A button needs a label';
-      const button: FlowButton = { label: (b?.label ?? '').trim() };
+      const button: FlowButton = { label: stripInvisible(b?.label ?? '').trim() };
       if (optionalId(b?.next)) button.next = b.next;
       return button;
     });
@@ -92,14 +100,21 @@ function normaliseQuestion(raw: Record<string, unknown>, step: Step, at: string,
       if (present(b?.equals)) branch.equals = b.equals;
       if (present(b?.contains)) branch.contains = b.contains;
       if (!branch.equals && !branch.contains) fields[`${at}.branches[${j}]`] = 'Give "equals" or "contains"';
-      else if (branch.equals && branch.contains) fields[`${at}.branches[${j}]`] = 'Give either "equals" or "contains", not both';
+      else if (branch.equals && branch.contains)
+        fields[`${at}.branches[${j}]`] = 'Give either "equals" or "contains", not both';
       if (!branch.next) fields[`${at}.branches[${j}].next`] = 'Choose the step this answer leads to';
       return branch;
     });
   }
 }
 
-function normaliseUpload(raw: Record<string, unknown>, step: Step, at: string, visitorAllowedTypes: string, fields: Fields) {
+function normaliseUpload(
+  raw: Record<string, unknown>,
+  step: Step,
+  at: string,
+  visitorAllowedTypes: string,
+  fields: Fields,
+) {
   if (!present(raw.prompt)) fields[`${at}.prompt`] = 'Tell the visitor what to upload';
   else step.prompt = raw.prompt;
   // "" on the step means "whatever the visitor may send"; the workspace's list still applies at upload time.
@@ -108,7 +123,8 @@ function normaliseUpload(raw: Record<string, unknown>, step: Step, at: string, v
   else {
     const visitor = typeList(visitorAllowedTypes);
     const outside = typeList(types).filter((t) => visitor.length > 0 && !visitor.includes(t));
-    if (outside.length) fields[`${at}.allowedTypes`] = `Visitors may not upload ${outside.join(', ')} (allowed: ${visitor.join(', ')})`;
+    if (outside.length)
+      fields[`${at}.allowedTypes`] = `Visitors may not upload ${outside.join(', ')} (allowed: ${visitor.join(', ')})`;
     step.allowedTypes = types;
   }
   const maxFiles = raw.maxFiles;
@@ -118,11 +134,13 @@ function normaliseUpload(raw: Record<string, unknown>, step: Step, at: string, v
   step.optional = raw.optional === true;
   if (raw.timeoutSeconds !== undefined && raw.timeoutSeconds !== null) {
     const t = raw.timeoutSeconds;
-    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_TIMEOUT_SECONDS) fields[`${at}.timeoutSeconds`] = `Must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_TIMEOUT_SECONDS)
+      fields[`${at}.timeoutSeconds`] = `Must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`;
     else step.timeoutSeconds = t;
   }
   const onTimeout = raw.onTimeout ?? 'remind';
-  if (onTimeout !== 'remind' && onTimeout !== 'next' && onTimeout !== 'handoff') fields[`${at}.onTimeout`] = 'Choose remind, next or handoff';
+  if (onTimeout !== 'remind' && onTimeout !== 'next' && onTimeout !== 'handoff')
+    fields[`${at}.onTimeout`] = 'Choose remind, next or handoff';
   else step.onTimeout = onTimeout;
 }
 
@@ -131,10 +149,15 @@ function checkReachable(steps: Step[], start: string, index: Map<string, number>
   const queue = [start];
   while (queue.length) {
     const step = steps[index.get(queue.shift()!)!]!;
-    for (const id of linksOf(step)) if (index.has(id) && !reached.has(id)) { reached.add(id); queue.push(id); }
+    for (const id of linksOf(step))
+      if (index.has(id) && !reached.has(id)) {
+        reached.add(id);
+        queue.push(id);
+      }
   }
   steps.forEach((s, i) => {
-    if (s.id && index.get(s.id) === i && !reached.has(s.id)) fields[`steps[${i}]`] = `Step "${s.id}" cannot be reached from the start`;
+    if (s.id && index.get(s.id) === i && !reached.has(s.id))
+      fields[`steps[${i}]`] = 'This step cannot be reached from the start';
   });
 }
 
@@ -148,6 +171,7 @@ function checkMessageLoops(steps: Step[], index: Map<string, number>, fields: Fi
       path.add(cur.id);
       cur = cur.next !== undefined && index.has(cur.next) ? steps[index.get(cur.next)!] : undefined;
     }
-    if (cur && path.has(cur.id) && cur.id === s.id) fields[`steps[${i}].next`] ??= 'These messages loop without ever waiting for the visitor';
+    if (cur && path.has(cur.id) && cur.id === s.id)
+      fields[`steps[${i}].next`] ??= 'These messages loop without ever waiting for the visitor';
   });
 }

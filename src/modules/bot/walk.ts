@@ -5,7 +5,16 @@ import { fillTemplate } from './template.js';
 
 export type BotPost =
   | { kind: 'text'; stepId?: string; text: string; buttons?: { label: string }[] }
-  | { kind: 'upload_request'; stepId: string; text: string; prompt: string; allowedTypes: string; maxFiles: number; optional: boolean; timeoutSeconds?: number };
+  | {
+      kind: 'upload_request';
+      stepId: string;
+      text: string;
+      prompt: string;
+      allowedTypes: string;
+      maxFiles: number;
+      optional: boolean;
+      timeoutSeconds?: number;
+    };
 
 export type Stop =
   | { kind: 'answer'; stepId: string }
@@ -13,7 +22,10 @@ export type Stop =
   | { kind: 'handoff' }
   | { kind: 'end' };
 
-export interface Walk { posts: BotPost[]; stop: Stop }
+export interface Walk {
+  posts: BotPost[];
+  stop: Stop;
+}
 
 /** A bound on steps per walk; validation forbids message loops, this keeps a bad stored flow from spinning. */
 const MAX_STEPS = 100;
@@ -62,7 +74,13 @@ export function questionPost(step: Step, vars: Record<string, string>, text?: st
 function uploadPost(step: Step, vars: Record<string, string>): BotPost {
   const prompt = fillTemplate(step.prompt ?? '', vars);
   return {
-    kind: 'upload_request', stepId: step.id, text: step.text ? fillTemplate(step.text, vars) : prompt, prompt,
-    allowedTypes: step.allowedTypes ?? '', maxFiles: step.maxFiles ?? 1, optional: step.optional === true, timeoutSeconds: step.timeoutSeconds,
+    kind: 'upload_request',
+    stepId: step.id,
+    text: step.text ? fillTemplate(step.text, vars) : prompt,
+    prompt,
+    allowedTypes: step.allowedTypes ?? '',
+    maxFiles: step.maxFiles ?? 1,
+    optional: step.optional === true,
+    timeoutSeconds: step.timeoutSeconds,
   };
 }

@@ -1,56 +1,306 @@
 // SQL for visitors, chats and messages.
-import type { Db } from '../../db/index.js';
+import { sql } from 'kysely';
+import { type Dialect, isUniqueViolation, type Db } from '../../db/index.js';
 import type { ChatsTable, MessageRow, MessagesTable } from '../../db/types.js';
 import { newId, nowIso } from '../../ids.js';
+import { newChatRef, parseChatRef } from './ref.js';
+import { holdUntilCommit } from '../../db/lock-repo.js';
 
-export type NewMessage = Omit<MessagesTable, 'seq' | 'id' | 'created_at'> & { id?: string };
+export type NewMessage = Omit<MessagesTable, 'seq' | 'id' | 'created_at' | 'held'> & { id?: string; held?: number };
 
 export const chatsRepo = {
   chatById: (db: Db, id: string) => db.selectFrom('chats').selectAll().where('id', '=', id).executeTakeFirst(),
-  chatInWorkspace: (db: Db, workspaceId: string, id: string) =>
-    db.selectFrom('chats').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst(),
+  /**
+   * Row-locks chats until the transaction ends (a no-op UPDATE: PostgreSQL locks the rows, SQLite serialises writers
+   * anyway); returns how many exist. Transactions that delete chats and ones that record something about a chat that
+   * may be gone take this lock first, so one of them always sees the other's outcome.
+   */
+  async lockChats(db: Db, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = await db
+      .updateTable('chats')
+      .set((eb) => ({ id: eb.ref('id') }))
+      .where('id', 'in', ids)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+  /** Chats with this short reference in these workspaces (at most two: enough to tell one from several). */
+  chatsByRef: async (db: Db, workspaceIds: string[], ref: string) =>
+    workspaceIds.length === 0
+      ? []
+      : db
+          .selectFrom('chats')
+          .selectAll()
+          .where('workspace_id', 'in', workspaceIds)
+          .where('ref', '=', ref)
+          .limit(2)
+          .execute(),
+  /** A chat of the workspace by its id or by its short reference. */
+  chatInWorkspace(db: Db, workspaceId: string, idOrRef: string) {
+    const ref = parseChatRef(idOrRef);
+    return db
+      .selectFrom('chats')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => (ref ? eb.or([eb('id', '=', idOrRef), eb('ref', '=', ref)]) : eb('id', '=', idOrRef)))
+      .executeTakeFirst();
+  },
+  /** Staff members' display names by id (agents' names on their messages). */
+  userNames: async (db: Db, ids: string[]): Promise<Map<string, string>> => {
+    if (ids.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'name'])
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  },
+  refsOf: async (db: Db, chatIds: string[]): Promise<Map<string, string>> => {
+    if (chatIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('chats')
+      .select(['id', 'ref'])
+      .where('id', 'in', [...new Set(chatIds)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.ref]));
+  },
+  /** The visitor a widget token belongs to (its hash is stored), optionally only within one workspace. */
+  visitorByTokenHash: (db: Db, tokenHash: string, workspaceId?: string) =>
+    db
+      .selectFrom('visitors')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .$if(workspaceId !== undefined, (q) => q.where('workspace_id', '=', workspaceId!))
+      .executeTakeFirst(),
+  /** The visitor a token hash names and its latest chat, in one statement (a request's credential and its chat). */
+  async visitorWithLatestChat(db: Db, tokenHash: string) {
+    const row = await db
+      .selectFrom('visitors')
+      .leftJoin('chats', (join) =>
+        join.on((eb) =>
+          eb(
+            'chats.id',
+            '=',
+            eb
+              .selectFrom('chats as latest')
+              .select('latest.id')
+              .whereRef('latest.visitor_id', '=', 'visitors.id')
+              .orderBy('latest.id', 'desc')
+              .limit(1),
+          ),
+        ),
+      )
+      .where('visitors.token_hash', '=', tokenHash)
+      .select(['visitors.id as visitorId', 'visitors.workspace_id as visitorWorkspaceId'])
+      .selectAll('chats')
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { visitorId, visitorWorkspaceId, ...chat } = row;
+    return {
+      id: visitorId,
+      workspace_id: visitorWorkspaceId,
+      latestChat: chat.id === null ? null : (chat as unknown as ChatsTable),
+    };
+  },
+  chatIdsOfVisitor: async (db: Db, visitorId: string) =>
+    (await db.selectFrom('chats').select('id').where('visitor_id', '=', visitorId).execute()).map((c) => c.id),
+  /** In a transaction on PostgreSQL: waits for another request starting a chat for this visitor (advisory lock). */
+  holdVisitor: async (db: Db, dialect: Dialect, visitorId: string) => {
+    await holdUntilCommit(db, dialect, `visitor:${visitorId}`);
+  },
   latestChatOfVisitor: (db: Db, visitorId: string) =>
-    db.selectFrom('chats').selectAll().where('visitor_id', '=', visitorId).orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    db
+      .selectFrom('chats')
+      .selectAll()
+      .where('visitor_id', '=', visitorId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
   async insertVisitor(db: Db, workspaceId: string, tokenHash: string) {
     const row = { id: newId(), workspace_id: workspaceId, token_hash: tokenHash, created_at: nowIso() };
     await db.insertInto('visitors').values(row).execute();
     return row;
   },
-  async insertChat(db: Db, workspaceId: string, visitorId: string, status: ChatsTable['status']) {
+  async insertChat(
+    db: Db,
+    workspaceId: string,
+    visitorId: string,
+    status: ChatsTable['status'],
+    visitorInfo: string | null = null,
+  ) {
     const now = nowIso();
-    const row: ChatsTable = { id: newId(), workspace_id: workspaceId, visitor_id: visitorId, status, assignee_id: null, bot_flow_version: null, bot_state: null, created_at: now, updated_at: now, closed_at: null, last_message_at: null };
-    await db.insertInto('chats').values(row).execute();
-    return row;
+    const row: ChatsTable = {
+      id: newId(),
+      workspace_id: workspaceId,
+      ref: newChatRef(),
+      visitor_id: visitorId,
+      status,
+      assignee_id: null,
+      bot_flow_version: null,
+      bot_state: null,
+      created_at: now,
+      updated_at: now,
+      closed_at: null,
+      last_message_at: null,
+      visitor_info: visitorInfo,
+      waiting_since: status === 'waiting' ? now : null,
+    };
+    // Six characters from 31 make a clash within one workspace rare; the unique index catches it and we draw again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await db.insertInto('chats').values(row).execute();
+        return row;
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= 5 || db.isTransaction) throw err;
+        row.ref = newChatRef();
+      }
+    }
   },
   updateChat: (db: Db, id: string, patch: Partial<ChatsTable>) =>
-    db.updateTable('chats').set({ ...patch, updated_at: nowIso() }).where('id', '=', id).execute(),
+    db
+      .updateTable('chats')
+      .set({ ...patch, updated_at: nowIso() })
+      .where('id', '=', id)
+      .execute(),
+  /** Changes a closed chat (`closed`) or a chat not closed (`!closed`); false when another request changed it first. */
+  async changeIfStatus(db: Db, id: string, was: 'closed' | '!closed', patch: Partial<ChatsTable>): Promise<boolean> {
+    const r = await db
+      .updateTable('chats')
+      .set({ ...patch, updated_at: nowIso() })
+      .where('id', '=', id)
+      .where('status', was === 'closed' ? '=' : '<>', 'closed')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+  /** Opens a chat for `assignee`; false when it is closed or already open with them (nothing changed). */
+  async assignIfChanged(db: Db, id: string, assignee: string): Promise<boolean> {
+    const r = await db
+      .updateTable('chats')
+      .set({ status: 'open', assignee_id: assignee, updated_at: nowIso() })
+      .where('id', '=', id)
+      .where('status', '<>', 'closed')
+      .where((eb) =>
+        eb.or([eb('status', '<>', 'open'), eb('assignee_id', 'is', null), eb('assignee_id', '<>', assignee)]),
+      )
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+  /** The visitor's details (not a change of the chat itself: updated_at stays, so the queue's order does not move). */
+  /** Sets a chat's visitor details unless it is closed (what they were when it closed stays); false when closed. */
+  async setVisitorInfo(db: Db, id: string, visitorInfo: string | null): Promise<boolean> {
+    const r = await db
+      .updateTable('chats')
+      .set({ visitor_info: visitorInfo })
+      .where('id', '=', id)
+      .where('status', '!=', 'closed')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+  /** Updates a chat the bot still holds, only if its bot state is still `chat.bot_state`; false when it moved. */
+  async updateBotChat(db: Db, chat: Pick<ChatsTable, 'id' | 'bot_state'>, patch: Partial<ChatsTable>) {
+    const r = await db
+      .updateTable('chats')
+      .set(patch)
+      .where('id', '=', chat.id)
+      .where('status', '=', 'bot')
+      .where((eb) => (chat.bot_state === null ? eb('bot_state', 'is', null) : eb('bot_state', '=', chat.bot_state)))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
   listChats: (db: Db, workspaceId: string, opts: { status?: ChatsTable['status']; cursor?: string; limit: number }) => {
     let q = db.selectFrom('chats').selectAll().where('workspace_id', '=', workspaceId);
     if (opts.status) q = q.where('status', '=', opts.status);
     if (opts.cursor) q = q.where('id', '<', opts.cursor);
     return q.orderBy('id', 'desc').limit(opts.limit).execute();
   },
-  async insertMessage(db: Db, m: NewMessage): Promise<MessageRow> {
-    if (!db.isTransaction) return db.transaction().execute((trx) => chatsRepo.insertMessage(trx, m));
-    const now = nowIso();
-    // Touching the chat row first takes its lock until commit, so the messages of one chat commit in the order of
-    // their sequence numbers: a client paging with after= can never pass a message that commits later.
-    await db.updateTable('chats').set({ last_message_at: now, updated_at: now }).where('id', '=', m.chat_id).execute();
-    const row = { ...m, id: m.id ?? newId(), created_at: now };
+  /**
+   * One statement: the trigger of migration 1801 touches the chat (and on PostgreSQL takes the chat row's lock before
+   * the message's seq is drawn, so one chat's messages commit in seq order).
+   */
+  insertMessage(db: Db, m: NewMessage): Promise<MessageRow> {
+    const row = { ...m, id: m.id ?? newId(), created_at: nowIso() };
     return db.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
   },
+  /**
+   * A message into the workspace's chat (by id or short reference) only if that chat is open, in one statement (the
+   * chat's check, the insert and, by trigger, its touch); undefined when the chat is missing or not open.
+   */
+  insertIntoOpenChat(db: Db, workspaceId: string, idOrRef: string, m: Omit<NewMessage, 'chat_id' | 'workspace_id'>) {
+    const ref = parseChatRef(idOrRef);
+    const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
+    return db
+      .insertInto('messages')
+      .columns([
+        'id',
+        'chat_id',
+        'workspace_id',
+        'author_role',
+        'author_id',
+        'text',
+        'kind',
+        'file_ids',
+        'request_id',
+        'meta',
+        'created_at',
+      ])
+      .expression(
+        db
+          .selectFrom('chats')
+          .select([
+            text(m.id ?? newId()).as('id'),
+            'chats.id as chat_id',
+            'chats.workspace_id',
+            text(m.author_role).as('author_role'),
+            text(m.author_id).as('author_id'),
+            text(m.text).as('text'),
+            text(m.kind).as('kind'),
+            text(m.file_ids).as('file_ids'),
+            text(m.request_id).as('request_id'),
+            text(m.meta).as('meta'),
+            text(nowIso()).as('created_at'),
+          ])
+          .where('chats.workspace_id', '=', workspaceId)
+          .where((eb) => (ref ? eb.or([eb('id', '=', idOrRef), eb('ref', '=', ref)]) : eb('id', '=', idOrRef)))
+          .where('chats.status', '=', 'open'),
+      )
+      .returningAll()
+      .executeTakeFirst();
+  },
+  /** Ends a message's hold (its files were scanned); false when it was not held (already released). */
+  async unholdMessage(db: Db, id: string): Promise<boolean> {
+    const r = await db
+      .updateTable('messages')
+      .set({ held: 0 })
+      .where('id', '=', id)
+      .where('held', '=', 1)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
   messageById: (db: Db, id: string) => db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst(),
+  /** The messages after `afterId` (all from the first without it); undefined when it is no message of this chat. */
   async messagesAfter(db: Db, chatId: string, afterId: string | undefined, limit: number) {
     let q = db.selectFrom('messages').selectAll().where('chat_id', '=', chatId);
     if (afterId) {
-      const after = await db.selectFrom('messages').select('seq').where('id', '=', afterId).where('chat_id', '=', chatId).executeTakeFirst();
-      if (after) q = q.where('seq', '>', after.seq);
+      const after = await db
+        .selectFrom('messages')
+        .select('seq')
+        .where('id', '=', afterId)
+        .where('chat_id', '=', chatId)
+        .executeTakeFirst();
+      if (!after) return undefined;
+      q = q.where('seq', '>', after.seq);
     }
     return q.orderBy('seq', 'asc').limit(limit).execute();
   },
   /** The newest `limit` messages, oldest first (what a client shows when it opens a chat). */
   async lastMessages(db: Db, chatId: string, limit: number) {
-    const rows = await db.selectFrom('messages').selectAll().where('chat_id', '=', chatId).orderBy('seq', 'desc').limit(limit).execute();
+    const rows = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('chat_id', '=', chatId)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
     return rows.reverse();
   },
 };

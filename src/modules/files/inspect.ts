@@ -4,10 +4,13 @@ import crypto from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AppError } from '../../errors.js';
 import { SNIFF_BYTES, sniff } from './sniff.js';
+import { fileTooLarge, hourlyQuotaReached } from './rules.js';
 
 export interface Budget {
   /** Bytes this request may still take before an upload quota is hit (Infinity when none applies). */
   remainingBytes: number;
+  /** The refusal when the budget runs out (default: the visitor's hourly quota). */
+  refusal?: () => AppError;
 }
 
 export class FileInspector extends Transform {
@@ -18,7 +21,12 @@ export class FileInspector extends Transform {
   private headBytes = 0;
   private verified = false;
 
-  constructor(private readonly ext: string, private readonly maxBytes: number, private readonly maxFileSizeKb: number, private readonly budget: Budget) {
+  constructor(
+    private readonly ext: string,
+    private readonly maxBytes: number,
+    private readonly maxFileSizeKb: number,
+    private readonly budget: Budget,
+  ) {
     super();
   }
 
@@ -29,11 +37,11 @@ export class FileInspector extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
     this.size += chunk.length;
     if (this.size > this.maxBytes) {
-      return done(new AppError('FILE_TOO_LARGE', `This file is larger than the maximum of ${this.maxFileSizeKb} KB`, { maxFileSizeKb: this.maxFileSizeKb }));
+      return done(fileTooLarge(this.maxFileSizeKb));
     }
     this.budget.remainingBytes -= chunk.length;
     if (this.budget.remainingBytes < 0) {
-      return done(new AppError('RATE_LIMITED', 'Upload quota reached: too many bytes this hour; try again later', { retryAfterSeconds: 3600 }));
+      return done((this.budget.refusal ?? hourlyQuotaReached)());
     }
     this.hash.update(chunk);
     if (this.verified) return done(null, chunk);

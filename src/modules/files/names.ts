@@ -5,8 +5,11 @@ const MAX_BYTES = 255;
 
 export function cleanFileName(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
-  // control characters, including bidi overrides that disguise extensions
-  const visible = raw.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+  // Control characters and invisible format characters: bidi marks, embeddings, overrides and isolates (which
+  // disguise extensions: "invoice\u202Efdp.exe"), zero-width spaces and joiners, word joiners, the BOM.
+  const visible = raw
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g, '');
   // Nothing but separators, dots and spaces is no name at all.
   if (/^[\s./\\]*$/.test(visible)) return undefined;
   let name = visible.replace(/[/\\]/g, '_').trim();
@@ -20,8 +23,12 @@ export function cleanFileName(raw: string | undefined): string | undefined {
   return name;
 }
 
-export function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  if (dot <= 0 || dot === name.length - 1) return '';
-  return name.slice(dot + 1).toLowerCase();
-}
+/**
+ * A file name as a browser sent it in a multipart form: the HTML form encoding (WHATWG) writes `"` as %22 and CR, LF
+ * as %0D, %0A, and escapes nothing else. The quote comes back; line breaks go (cleanFileName drops controls anyway).
+ * A name typed with a literal "%22" cannot be told apart and becomes `"` too, as in what browsers mean by it.
+ */
+export const formFileName = (raw: string | undefined): string | undefined =>
+  raw?.replace(/%(22|0D|0A)/g, (_, code: string) => (code === '22' ? '"' : ''));
+
+export { extensionAllowed, extensionOf } from './extensions.js';

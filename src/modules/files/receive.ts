@@ -1,30 +1,21 @@
 // Streams a multipart request into storage, file by file, checking each against the uploader side's rules.
 // All-or-nothing: on the first refusal it stops reading the request, deletes what it stored, and throws the reason.
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import busboy from 'busboy';
 import type { BlobStore } from '../../storage/index.js';
-import { AppError } from '../../errors.js';
+import { AppError, validationFailed } from '../../errors.js';
 import { newId } from '../../ids.js';
-import { typeList } from '../settings/file-upload.js';
-import { cleanFileName, extensionOf } from './names.js';
+import { checkFileType, type SideRules } from './rules.js';
+import type { AcceptedFile } from './commit.js';
+import { cleanFileName, extensionOf, formFileName } from './names.js';
 import { FileInspector, type Budget } from './inspect.js';
+import { ScanTee, malwareDetected, type InlineScanOptions } from './scan-tee.js';
+import { HashTap } from './hash-tap.js';
+import { metadataStripper } from './strip/index.js';
 
-export interface SideRules {
-  enabled: boolean;
-  allowedTypes: string;
-  maxFileSizeKb: number;
-}
-
-export interface ReceivedFile {
-  id: string;
-  name: string;
-  extension: string;
-  size: number;
-  sha256: string;
-  mimeType: string;
-  storageKey: string;
-}
+/** A file of the request, durable in storage and checked; commit.ts writes its row. */
+export type ReceivedFile = AcceptedFile;
 
 export interface ReceiveOptions {
   workspaceId: string;
@@ -33,27 +24,39 @@ export interface ReceiveOptions {
   narrowTypes?: string;
   maxFiles: number;
   budget: Budget;
+  /** Remove location and camera data from photos (a streaming segment filter before storage). */
+  stripPhotoMetadata?: boolean;
+  /** Scan each file with clamd while it streams (when a scanner is configured). */
+  scan?: InlineScanOptions;
   /** Runs once, when the first file part arrives, with the fields sent before it; may narrow the rules or refuse. */
   beforeFirstFile?: (fields: Record<string, string>) => Promise<{ narrowTypes?: string; maxFiles?: number }>;
 }
 
-export function notAllowed(ext: string, allowed: string): AppError {
-  const what = ext ? `${ext.toUpperCase()} files are` : 'Files without an extension are';
-  return new AppError('FILE_TYPE_NOT_ALLOWED', `${what} not allowed. Allowed: ${allowed.split('|').join(', ')}`, { allowedTypes: allowed });
-}
+/** The form fields an upload reads (service.ts): each may come once. */
+const READ_FIELDS = new Set(['text', 'requestId']);
 
-export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: ReceiveOptions): Promise<{ files: ReceivedFile[]; fields: Record<string, string> }> {
+export function receiveFiles(
+  storage: BlobStore,
+  req: IncomingMessage,
+  opts: ReceiveOptions,
+): Promise<{ files: ReceivedFile[]; fields: Record<string, string> }> {
   const contentType = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\b/i.test(contentType) || !/boundary=/i.test(contentType)) {
-    return Promise.reject(new AppError('MALFORMED_MULTIPART', 'Send the files as multipart/form-data with parts named "file"'));
+    return Promise.reject(
+      new AppError('MALFORMED_MULTIPART', 'Send the files as multipart/form-data with parts named "file"'),
+    );
   }
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: req.headers, defParamCharset: 'utf8', preservePath: true, limits: { files: opts.maxFiles, fields: 20, fieldSize: 16 * 1024, parts: opts.maxFiles + 20 } });
+    parser = busboy({
+      headers: req.headers,
+      defParamCharset: 'utf8',
+      preservePath: true,
+      limits: { files: opts.maxFiles, fields: 20, fieldSize: 16 * 1024, parts: opts.maxFiles + 20 },
+    });
   } catch {
     return Promise.reject(new AppError('MALFORMED_MULTIPART', 'The multipart body could not be read'));
   }
-  const allowed = typeList(opts.rules.allowedTypes);
   let narrowTypes = opts.narrowTypes;
   let maxFiles = opts.maxFiles;
   const maxBytes = opts.rules.maxFileSizeKb * 1024;
@@ -65,7 +68,7 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
     let failed = false;
     let finished = false;
     // Files still streaming into storage; on failure they are destroyed so their puts abort and clean up.
-    const active = new Set<FileInspector>();
+    const active = new Set<{ destroy(err?: Error): void }>();
 
     const fail = (err: unknown) => {
       if (failed) return;
@@ -74,7 +77,8 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
       req.unpipe(parser);
       req.pause();
       parser.removeAllListeners('file');
-      const error = err instanceof AppError ? err : new AppError('MALFORMED_MULTIPART', 'The multipart body could not be read');
+      const error =
+        err instanceof AppError ? err : new AppError('MALFORMED_MULTIPART', 'The multipart body could not be read');
       for (const inspector of active) inspector.destroy(error);
       Promise.allSettled(writes)
         .then(() => Promise.allSettled(files.map((f) => storage.delete(f.storageKey))))
@@ -84,7 +88,10 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
     parser.on('field', (name, value, info) => {
       // busboy reports a part with an empty filename as a field; for "file" that is a nameless file.
       if (name === 'file') return fail(new AppError('INVALID_FILE_NAME', 'The file needs a usable name'));
-      if (info.valueTruncated) return fail(new AppError('BAD_REQUEST', `The field "${name}" is too long`));
+      if (info.valueTruncated) return fail(new AppError('BAD_REQUEST', 'A form field is too long'));
+      // Two of a field the upload reads would leave one silently unused: refused, and nothing is kept.
+      if (READ_FIELDS.has(name) && Object.hasOwn(fields, name))
+        return fail(validationFailed({ [name]: 'Sent more than once' }, `The form field "${name}" was sent twice`));
       fields[name] = value;
     });
     parser.on('filesLimit', () => fail(new AppError('BAD_REQUEST', `At most ${opts.maxFiles} files at once`)));
@@ -93,35 +100,114 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
     parser.on('file', (fieldName, stream, info) => {
       // busboy reports a truncated body on the file stream itself; listen at once (the gate below is async).
       stream.on('error', (err) => fail(err));
-      if (failed || fieldName !== 'file') { stream.resume(); return; }
-      gate ??= (opts.beforeFirstFile?.({ ...fields }) ?? Promise.resolve({})).then((r: { narrowTypes?: string; maxFiles?: number }) => {
-        if (r.narrowTypes) narrowTypes = r.narrowTypes;
-        if (r.maxFiles) maxFiles = r.maxFiles;
-      });
+      if (failed || fieldName !== 'file') {
+        stream.resume();
+        return;
+      }
+      gate ??= (opts.beforeFirstFile?.({ ...fields }) ?? Promise.resolve({})).then(
+        (r: { narrowTypes?: string; maxFiles?: number }) => {
+          if (r.narrowTypes) narrowTypes = r.narrowTypes;
+          if (r.maxFiles) maxFiles = r.maxFiles;
+        },
+      );
       // The part is not read until the gate opens; busboy waits for it.
-      const opened = gate.then(() => handleFile(fieldName, stream, info), (err) => { stream.resume(); fail(err); });
+      const opened = gate.then(
+        () => handleFile(fieldName, stream, info),
+        (err) => {
+          stream.resume();
+          fail(err);
+        },
+      );
       writes.push(opened);
     });
     const handleFile = (_fieldName: string, stream: Readable, info: busboy.FileInfo) => {
-      if (failed) { stream.resume(); return; }
-      if (++fileCount > maxFiles) { stream.resume(); return fail(new AppError('BAD_REQUEST', `At most ${maxFiles} files at once`)); }
-      const narrow = narrowTypes ? typeList(narrowTypes) : [];
-      const name = cleanFileName(info.filename);
-      if (!name) { stream.resume(); return fail(new AppError('INVALID_FILE_NAME', 'The file needs a usable name')); }
+      if (failed) {
+        stream.resume();
+        return;
+      }
+      if (++fileCount > maxFiles) {
+        stream.resume();
+        return fail(new AppError('BAD_REQUEST', `At most ${maxFiles} files at once`));
+      }
+      const name = cleanFileName(formFileName(info.filename));
+      if (!name) {
+        stream.resume();
+        return fail(new AppError('INVALID_FILE_NAME', 'The file needs a usable name'));
+      }
       const extension = extensionOf(name);
-      if (allowed.length > 0 && !allowed.includes(extension)) { stream.resume(); return fail(notAllowed(extension, opts.rules.allowedTypes)); }
-      if (narrow.length > 0 && !narrow.includes(extension)) { stream.resume(); return fail(notAllowed(extension, narrowTypes!)); }
+      try {
+        checkFileType(opts.rules, extension, narrowTypes);
+      } catch (err) {
+        stream.resume();
+        return fail(err);
+      }
       const id = newId();
       const storageKey = `ws/${opts.workspaceId}/${id}`;
       const inspector = new FileInspector(extension, maxBytes, opts.rules.maxFileSizeKb, opts.budget);
-      stream.on('error', (err) => inspector.destroy(err));
-      inspector.on('error', (err) => { stream.unpipe(inspector); stream.resume(); fail(err); });
-      stream.pipe(inspector);
-      active.add(inspector);
-      const write = storage.put(storageKey, inspector).finally(() => active.delete(inspector)).then(({ size }) => {
-        if (failed) return storage.delete(storageKey);
-        files.push({ id, name, extension, size, sha256: inspector.sha256, mimeType: inspector.mimeType, storageKey });
-      }, (err) => fail(err));
+      // Until clamd answers the part waits (busboy applies backpressure); a refusal then stores nothing.
+      const write = ScanTee.open(opts.scan).then(
+        (tee) => {
+          if (!failed) return store(tee);
+          tee.destroy();
+          stream.resume();
+        },
+        (err) => {
+          stream.resume();
+          fail(err);
+        },
+      );
+      const store = (tee: ScanTee) => {
+        stream.on('error', (err) => inspector.destroy(err));
+        // inspector (size, type) → [metadata removal → hash of what is stored] → scan → storage
+        const stripper = opts.stripPhotoMetadata ? metadataStripper(extension) : undefined;
+        const hashTap = stripper ? new HashTap() : undefined;
+        // Without a scanner the tee is left out: one Transform fewer for every chunk of every upload.
+        const stages: Transform[] = [
+          inspector,
+          ...(stripper && hashTap ? [stripper, hashTap] : []),
+          ...(tee.passThrough ? [] : [tee]),
+        ];
+        for (const [i, stage] of stages.entries()) {
+          stage.on('error', (err) => {
+            stream.unpipe(inspector);
+            stream.resume();
+            for (const later of stages.slice(i + 1)) later.destroy(err);
+            // The stages' own refusals are AppErrors. Anything else may have come from the store's side of the pipe
+            // (a full or read-only disk, S3 down): the put rejects with it as the store translated it
+            // (STORAGE_UNAVAILABLE), so that answer wins over blaming the client's body.
+            if (err instanceof AppError) fail(err);
+          });
+          if (i > 0) stages[i - 1]!.pipe(stage);
+        }
+        stream.pipe(inspector);
+        const pipe = { destroy: (err?: Error) => stages.forEach((stage) => stage.destroy(err)) };
+        active.add(pipe);
+        return storage
+          .put(storageKey, stages[stages.length - 1]!)
+          .finally(() => active.delete(pipe))
+          .then(
+            async ({ size }) => {
+              if (failed) return storage.delete(storageKey);
+              const file: ReceivedFile = {
+                id,
+                name,
+                extension,
+                size,
+                sha256: hashTap ? hashTap.sha256 : inspector.sha256,
+                mimeType: inspector.mimeType,
+                storageKey,
+              };
+              files.push(file);
+              // The verdict (or the scanner's failure) comes once the last byte went through; the bytes are stored
+              // by then, so a refusal deletes them with the rest of the request.
+              const outcome = await tee.outcome();
+              if (outcome.scan === 'infected') return fail(malwareDetected(outcome.signature, name));
+              file.scan = outcome.scan;
+            },
+            (err) => fail(err),
+          )
+          .catch((err) => fail(err));
+      };
       writes.push(write);
     };
     parser.on('error', (err) => fail(err));
@@ -130,17 +216,23 @@ export function receiveFiles(storage: BlobStore, req: IncomingMessage, opts: Rec
       // Writes are pushed while earlier ones settle; wait until the list stops growing.
       const settleAll = async (): Promise<void> => {
         let n = -1;
-        while (n !== writes.length) { n = writes.length; await Promise.all(writes); }
+        while (n !== writes.length) {
+          n = writes.length;
+          await Promise.all(writes);
+        }
       };
       settleAll().then(() => {
         if (failed) return;
-        if (files.length === 0) return fail(new AppError('BAD_REQUEST', 'Attach at least one file in a part named "file"'));
+        if (files.length === 0)
+          return fail(new AppError('BAD_REQUEST', 'Attach at least one file in a part named "file"'));
         // Keep the order in which the parts arrived.
         files.sort((a, b) => (a.id < b.id ? -1 : 1));
         resolve({ files, fields });
       }, fail);
     });
-    req.on('close', () => { if (!req.complete && !finished) fail(new AppError('MALFORMED_MULTIPART', 'The upload was interrupted')); });
+    req.on('close', () => {
+      if (!req.complete && !finished) fail(new AppError('MALFORMED_MULTIPART', 'The upload was interrupted'));
+    });
     req.pipe(parser);
   });
 }

@@ -1,30 +1,85 @@
-// Thumbnails for png/jpeg/gif/webp: bounded in input pixels, input bytes and time; metadata (EXIF/GPS) is not
-// copied. Any failure means "no thumbnail", never a failed upload or a dead process.
-import sharp from 'sharp';
+// Thumbnails of images (png/jpeg/gif/webp) and first-page previews of PDFs, made by a preview worker, a child process
+// of the pool's (src/previews/): a decoder that crashes, loops or runs out of memory costs that file its thumbnail,
+// never the server. Bounded in input bytes here, in pixels and time in the worker; metadata (EXIF/GPS) is never
+// copied. A file the worker cannot read means "no thumbnail", never a failed upload; a worker that died with the file
+// in flight throws (PreviewWorkerDied), so the durable job tries again within its attempts.
+import { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { createPreviewPool, type PreviewKind, type PreviewPool, type PreviewResult } from '../../previews/pool.js';
 import type { BlobStore } from '../../storage/index.js';
 
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const MAX_INPUT_BYTES = 25 * 1024 * 1024;
-const MAX_PIXELS = 40_000_000;
-sharp.concurrency(1);
+const MAX_PDF_BYTES = 50 * 1024 * 1024;
 
-export function wantsThumbnail(mimeType: string, size: number): boolean {
-  return IMAGE_TYPES.has(mimeType) && size > 0 && size <= MAX_INPUT_BYTES;
+export interface PreviewSettings {
+  previewWorkers: number;
+  previewMemoryMb: number;
+  previewTimeoutMs: number;
+  previewMaxJobs: number;
+  previewRecycleRssMb: number;
+  previewIdleMs: number;
 }
 
-export async function makeThumbnail(storage: BlobStore, sourceKey: string, thumbKey: string): Promise<boolean> {
+let pool: PreviewPool | undefined;
+/** One pool per process (PARLEY_PREVIEW_*), off the request path; its workers start on demand. */
+const previews = (s: PreviewSettings) =>
+  (pool ??= createPreviewPool({
+    concurrency: s.previewWorkers,
+    heapMb: s.previewMemoryMb,
+    timeoutMs: s.previewTimeoutMs,
+    maxJobs: s.previewMaxJobs,
+    maxRssMb: s.previewRecycleRssMb,
+    idleMs: s.previewIdleMs,
+  }));
+
+/** This process's pool, once a preview has been asked for (tests reach its workers). */
+export const previewPool = (): PreviewPool | undefined => pool;
+
+/** The preview worker died with this file in flight: the job is failed, to be retried (never lost). */
+export class PreviewWorkerDied extends Error {
+  constructor(failure?: string) {
+    super(`the preview worker died with this file in flight (${failure ?? 'no reason'})`);
+  }
+}
+
+function previewKind(mimeType: string): PreviewKind | undefined {
+  if (IMAGE_TYPES.has(mimeType)) return 'image';
+  if (mimeType === 'application/pdf') return 'pdf';
+  return undefined;
+}
+
+export function wantsThumbnail(mimeType: string, size: number): boolean {
+  const kind = previewKind(mimeType);
+  return kind !== undefined && size > 0 && size <= (kind === 'pdf' ? MAX_PDF_BYTES : MAX_INPUT_BYTES);
+}
+
+export async function makeThumbnail(
+  storage: BlobStore,
+  file: { mimeType: string; sourceKey: string; thumbKey: string },
+  settings: PreviewSettings,
+  log?: Logger,
+): Promise<boolean> {
+  const kind = previewKind(file.mimeType);
+  if (!kind) return false;
+  let result: PreviewResult;
   try {
-    const source = await storage.get(sourceKey);
-    const resizer = sharp({ limitInputPixels: MAX_PIXELS, failOn: 'error', animated: false })
-      .rotate() // apply EXIF orientation before the metadata is dropped
-      .resize(320, 320, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 75 })
-      .timeout({ seconds: 5 });
-    source.on('error', (err) => resizer.destroy(err));
-    await storage.put(thumbKey, source.pipe(resizer), { contentType: 'image/webp' });
+    result = await previews(settings).render(kind, await storage.get(file.sourceKey));
+  } catch (err) {
+    log?.warn({ err, key: file.sourceKey }, 'no preview for this file');
+    return false;
+  }
+  if (result.workerDied) throw new PreviewWorkerDied(result.failure);
+  if (!result.webp) {
+    log?.warn({ key: file.sourceKey, kind, failure: result.failure }, 'no preview for this file');
+    return false;
+  }
+  try {
+    await storage.put(file.thumbKey, Readable.from([result.webp]), { contentType: 'image/webp' });
     return true;
-  } catch {
-    await storage.delete(thumbKey).catch(() => {});
+  } catch (err) {
+    log?.warn({ err, key: file.sourceKey }, 'no preview for this file');
+    await storage.delete(file.thumbKey).catch(() => {});
     return false;
   }
 }

@@ -1,9 +1,11 @@
 // The admin's file upload rules per workspace: on/off per side, allowed extensions per side, one max size in KB.
 // Read from the database on every upload (no per-node cache), so a change applies to the very next upload everywhere.
 import type { Db } from '../../db/index.js';
+import { workspaceRowRepo } from '../../db/workspace-row-repo.js';
 import { validationFailed } from '../../errors.js';
 import { nowIso } from '../../ids.js';
 
+const fileSettingsRows = workspaceRowRepo('file_settings');
 export interface FileUploadSettings {
   visitorUploadsEnabled: boolean;
   agentUploadsEnabled: boolean;
@@ -25,9 +27,12 @@ export function defaultSettings(maxUploadMb: number): FileUploadSettings {
   };
 }
 
-/** "PDF| .xlsx |" → "pdf|xlsx"; returns undefined when an entry is not a plausible extension. */
+/** "PDF| .xlsx |" or "pdf, png" → "pdf|xlsx" / "pdf|png"; undefined for an implausible extension ("p d f"). */
 export function normaliseTypes(raw: string): string | undefined {
-  const parts = raw.split('|').map((p) => p.trim().replace(/^\.+/, '').toLowerCase()).filter((p) => p.length > 0);
+  const parts = raw
+    .split(/[|,;]+/)
+    .map((p) => p.trim().replace(/^\.+/, '').toLowerCase())
+    .filter((p) => p.length > 0);
   if (parts.some((p) => !/^[a-z0-9][a-z0-9.+_-]{0,19}$/.test(p))) return undefined;
   return [...new Set(parts)].join('|');
 }
@@ -37,7 +42,7 @@ export function typeList(types: string): string[] {
 }
 
 export async function getFileSettings(db: Db, workspaceId: string, maxUploadMb: number): Promise<FileUploadSettings> {
-  const row = await db.selectFrom('file_settings').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+  const row = await fileSettingsRows.get(db, workspaceId);
   if (!row) return defaultSettings(maxUploadMb);
   return {
     visitorUploadsEnabled: row.visitor_uploads_enabled === 1,
@@ -49,7 +54,12 @@ export async function getFileSettings(db: Db, workspaceId: string, maxUploadMb: 
   };
 }
 
-export async function putFileSettings(db: Db, workspaceId: string, input: Record<string, unknown>, maxUploadMb: number): Promise<FileUploadSettings> {
+export async function putFileSettings(
+  db: Db,
+  workspaceId: string,
+  input: Record<string, unknown>,
+  maxUploadMb: number,
+): Promise<FileUploadSettings> {
   const current = await getFileSettings(db, workspaceId, maxUploadMb);
   const fields: Record<string, string> = {};
   const next = { ...current };
@@ -62,13 +72,15 @@ export async function putFileSettings(db: Db, workspaceId: string, input: Record
     if (input[key] === undefined) continue;
     const raw = input[key];
     const normalised = typeof raw === 'string' ? normaliseTypes(raw) : undefined;
-    if (normalised === undefined) fields[key] = 'Write extensions joined by |, for example pdf|xlsx (empty allows any type)';
+    if (normalised === undefined)
+      fields[key] = 'Write extensions joined by |, for example pdf|xlsx (empty allows any type)';
     else next[key] = normalised;
   }
   if (input.maxFileSizeKb !== undefined) {
     const v = input.maxFileSizeKb;
     const capKb = maxUploadMb * 1024;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fields.maxFileSizeKb = 'Must be a whole number of KB, at least 1';
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      fields.maxFileSizeKb = 'Must be a whole number of KB, at least 1';
     else if (v > capKb) fields.maxFileSizeKb = `Must be at most ${capKb} KB (the instance limit)`;
     else next.maxFileSizeKb = v;
   }
@@ -82,8 +94,7 @@ export async function putFileSettings(db: Db, workspaceId: string, input: Record
     max_file_size_kb: next.maxFileSizeKb,
     updated_at: nowIso(),
   };
-  await db.insertInto('file_settings').values(row)
-    .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ ...row, workspace_id: undefined } as never)).execute();
+  await fileSettingsRows.put(db, row);
   return next;
 }
 

@@ -21,7 +21,12 @@ export async function workspaceRole(db: Db, actor: Actor, workspaceId: string): 
 }
 
 /** Resolves the caller's role in the workspace or throws NOT_FOUND / FORBIDDEN / UNAUTHENTICATED. */
-export async function requireStaff(db: Db, actor: Actor | undefined, workspaceId: string, need: Role = 'agent'): Promise<StaffContext> {
+export async function requireStaff(
+  db: Db,
+  actor: Actor | undefined,
+  workspaceId: string,
+  need: Role = 'agent',
+): Promise<StaffContext> {
   if (!actor) throw unauthenticated();
   const role = await workspaceRole(db, actor, workspaceId);
   if (!role) throw notFound('No such workspace');

@@ -5,7 +5,15 @@ import { BranchesEditor } from './BranchesEditor.js';
 import { ButtonsEditor } from './ButtonsEditor.js';
 import type { Step } from './flow.js';
 
-export function StepFields({ step, stepIds, onChange }: { step: Step; stepIds: string[]; onChange: (s: Step) => void }) {
+export function StepFields({
+  step,
+  stepIds,
+  onChange,
+}: {
+  step: Step;
+  stepIds: string[];
+  onChange: (s: Step) => void;
+}) {
   const set = <K extends keyof Step>(k: K, v: Step[K]) => onChange({ ...step, [k]: v });
   if (step.kind === 'upload') {
     return (
@@ -18,15 +26,28 @@ export function StepFields({ step, stepIds, onChange }: { step: Step; stepIds: s
             <input type="text" value={step.allowedTypes ?? ''} onChange={(e) => set('allowedTypes', e.target.value)} />
           </Field>
           <Field label="Max files">
-            <input type="number" min={1} value={step.maxFiles ?? 1} onChange={(e) => set('maxFiles', Number(e.target.value))} />
+            <input
+              type="number"
+              min={1}
+              value={step.maxFiles ?? 1}
+              onChange={(e) => set('maxFiles', Number(e.target.value))}
+            />
           </Field>
           <Field label="Timeout (seconds)" hint="Empty = wait forever">
-            <input type="number" min={1} value={step.timeoutSeconds ?? ''} onChange={(e) => set('timeoutSeconds', e.target.value === '' ? undefined : Number(e.target.value))} />
+            <input
+              type="number"
+              min={1}
+              value={step.timeoutSeconds ?? ''}
+              onChange={(e) => set('timeoutSeconds', e.target.value === '' ? undefined : Number(e.target.value))}
+            />
           </Field>
         </div>
         <div className="a-grid3">
           <Field label="On timeout">
-            <select value={step.onTimeout ?? 'remind'} onChange={(e) => set('onTimeout', e.target.value as Step['onTimeout'])}>
+            <select
+              value={step.onTimeout ?? 'remind'}
+              onChange={(e) => set('onTimeout', e.target.value as Step['onTimeout'])}
+            >
               <option value="remind">Remind the visitor</option>
               <option value="next">Go on to the next step</option>
               <option value="handoff">Hand over to an agent</option>
@@ -50,7 +71,11 @@ export function StepFields({ step, stepIds, onChange }: { step: Step; stepIds: s
             <input type="text" value={step.variable ?? ''} onChange={(e) => set('variable', e.target.value)} />
           </Field>
           <ButtonsEditor buttons={step.buttons ?? []} stepIds={stepIds} onChange={(b) => set('buttons', b)} />
-          <BranchesEditor branches={step.branches ?? []} stepIds={stepIds} onChange={(b) => set('branches', b.length ? b : undefined)} />
+          <BranchesEditor
+            branches={step.branches ?? []}
+            stepIds={stepIds}
+            onChange={(b) => set('branches', b.length ? b : undefined)}
+          />
         </>
       )}
     </>

@@ -1,8 +1,12 @@
 // The bot flow as the admin edits it (docs/api.md "Bot flows"), and pure helpers to change it.
 // Helpers return new objects: React state is never mutated in place.
 
-// The shapes are the server's own (src/modules/bot/flow.ts), imported as types only.
+// The shapes are the server's own (src/modules/bot/flow.ts).
 import type { Flow, FlowBranch, FlowButton, Step, StepKind } from '../../../src/modules/bot/flow.js';
+// The server's own (pure) link walk, so the editor's "goes to" and "reached from" match what validation checks.
+import { linksOf } from '../../../src/modules/bot/flow.js';
+
+export { linksOf };
 
 export type { Flow, Step, StepKind };
 export type QuestionButton = FlowButton;
@@ -26,7 +30,15 @@ export function newStep(kind: StepKind, taken: string[]): Step {
     case 'question':
       return { id, kind, text: '', variable: `answer${n}`, buttons: [] };
     case 'upload':
-      return { id, kind, prompt: 'Please upload your file', allowedTypes: 'pdf', maxFiles: 1, optional: false, onTimeout: 'remind' };
+      return {
+        id,
+        kind,
+        prompt: 'Please upload your file',
+        allowedTypes: 'pdf',
+        maxFiles: 1,
+        optional: false,
+        onTimeout: 'remind',
+      };
     case 'handoff':
       return { id, kind, text: 'Let me connect you with an agent.' };
     case 'end':
@@ -63,18 +75,59 @@ export function moveStep(flow: Flow, index: number, by: -1 | 1): Flow {
   return { ...flow, steps };
 }
 
+/** Removes a step; links to it (start, next, buttons, branches) are cleared rather than left dangling. */
 export function removeStep(flow: Flow, index: number): Flow {
-  const steps = flow.steps.filter((_, i) => i !== index);
   const removed = flow.steps[index]!.id;
-  return { start: flow.start === removed ? steps[0]?.id ?? '' : flow.start, steps };
+  const steps = flow.steps
+    .filter((_, i) => i !== index)
+    .map((s) => ({
+      ...s,
+      next: s.next === removed ? undefined : s.next,
+      buttons: s.buttons?.map((b) => (b.next === removed ? { ...b, next: undefined } : b)),
+      branches: s.branches?.filter((b) => b.next !== removed),
+    }));
+  return { start: flow.start === removed ? (steps[0]?.id ?? '') : flow.start, steps };
+}
+
+/** The steps (by position) that lead to `id`. */
+export function referrersOf(flow: Flow, id: string): { index: number; id: string }[] {
+  return flow.steps.flatMap((s, index) => (s.id !== id && linksOf(s).includes(id) ? [{ index, id: s.id }] : []));
+}
+
+/**
+ * A 422 field name as the editor shows it, counted from 1 like the cards: "steps[2].buttons[0].next" becomes
+ * "Step 3 (ask-choice) › button 1 › next step". Names it does not know are shown as they are.
+ */
+export function describeField(key: string, flow: Flow): string {
+  const m = /^steps(?:\[(\d+)\]|\.(\d+))(.*)$/.exec(key);
+  if (!m) return key === 'start' ? 'Start at' : key;
+  const index = Number(m[1] ?? m[2]);
+  const id = flow.steps[index]?.id;
+  const parts = [`Step ${index + 1}${id ? ` (${id})` : ''}`];
+  const words: Record<string, string> = { next: 'next step', allowedTypes: 'allowed types', maxFiles: 'max files' };
+  for (const [, name, , i1, i2] of m[3]!.matchAll(/\.?([A-Za-z]+)((?:\[(\d+)\]|\.(\d+))?)/g)) {
+    const n = i1 ?? i2;
+    const singular = name === 'buttons' ? 'button' : name === 'branches' ? 'branch' : name!;
+    parts.push(n !== undefined ? `${singular} ${Number(n) + 1}` : (words[name!] ?? name!));
+  }
+  return parts.join(' › ');
 }
 
 export function addStep(flow: Flow, kind: StepKind): Flow {
-  const step = newStep(kind, flow.steps.map((s) => s.id));
+  const step = newStep(
+    kind,
+    flow.steps.map((s) => s.id),
+  );
   return { start: flow.start || step.id, steps: [...flow.steps, step] };
 }
 
 /** The 422 messages that belong to one step ("steps.2.text", "steps[2].text" or "<step id>.text"). */
 export function stepErrors(fields: Record<string, string>, index: number, id: string): [string, string][] {
-  return Object.entries(fields).filter(([k]) => k.startsWith(`steps.${index}.`) || k.startsWith(`steps[${index}]`) || k === `steps.${index}` || k.startsWith(`${id}.`));
+  return Object.entries(fields).filter(
+    ([k]) =>
+      k.startsWith(`steps.${index}.`) ||
+      k.startsWith(`steps[${index}]`) ||
+      k === `steps.${index}` ||
+      k.startsWith(`${id}.`),
+  );
 }

@@ -12,7 +12,13 @@ export interface FileFilterValues {
 
 export const NO_FILTERS: FileFilterValues = { chatId: '', uploaderRole: '', type: '', from: '', to: '', q: '' };
 
-export function FileFilters({ initial, onApply }: { initial: FileFilterValues; onApply: (f: FileFilterValues) => void }) {
+export function FileFilters({
+  initial,
+  onApply,
+}: {
+  initial: FileFilterValues;
+  onApply: (f: FileFilterValues) => void;
+}) {
   const [f, setF] = useState(initial);
   const set = (k: keyof FileFilterValues, v: string) => setF({ ...f, [k]: v });
   function submit(e: FormEvent) {
@@ -21,8 +27,14 @@ export function FileFilters({ initial, onApply }: { initial: FileFilterValues; o
   }
   return (
     <form className="a-filters" onSubmit={submit} aria-label="Filter files">
-      <label>Name<input type="search" value={f.q} onChange={(e) => set('q', e.target.value)} placeholder="part of the name" /></label>
-      <label>Chat<input type="text" value={f.chatId} onChange={(e) => set('chatId', e.target.value)} placeholder="chat id" /></label>
+      <label>
+        Name
+        <input type="search" value={f.q} onChange={(e) => set('q', e.target.value)} placeholder="part of the name" />
+      </label>
+      <label>
+        Chat
+        <input type="text" value={f.chatId} onChange={(e) => set('chatId', e.target.value)} placeholder="#K7M3QP" />
+      </label>
       <label>
         Uploader
         <select value={f.uploaderRole} onChange={(e) => set('uploaderRole', e.target.value)}>
@@ -32,12 +44,31 @@ export function FileFilters({ initial, onApply }: { initial: FileFilterValues; o
           <option value="bot">Bot</option>
         </select>
       </label>
-      <label>Type<input type="text" value={f.type} onChange={(e) => set('type', e.target.value)} placeholder="e.g. pdf" /></label>
-      <label>From<input type="date" value={f.from} onChange={(e) => set('from', e.target.value)} /></label>
-      <label>To<input type="date" value={f.to} onChange={(e) => set('to', e.target.value)} /></label>
+      <label>
+        Type
+        <input type="text" value={f.type} onChange={(e) => set('type', e.target.value)} placeholder="e.g. pdf" />
+      </label>
+      <label>
+        From
+        <input type="date" value={f.from} onChange={(e) => set('from', e.target.value)} />
+      </label>
+      <label>
+        To
+        <input type="date" value={f.to} onChange={(e) => set('to', e.target.value)} />
+      </label>
       <div className="a-filters__actions">
-        <button type="submit" className="primary">Filter</button>
-        <button type="button" onClick={() => { setF(NO_FILTERS); onApply(NO_FILTERS); }}>Clear</button>
+        <button type="submit" className="primary">
+          Filter
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setF(NO_FILTERS);
+            onApply(NO_FILTERS);
+          }}
+        >
+          Clear
+        </button>
       </div>
     </form>
   );
@@ -51,5 +82,12 @@ export function filterQuery(f: FileFilterValues): Record<string, string | undefi
     t.setDate(t.getDate() + plusDays);
     return t.toISOString();
   };
-  return { chatId: f.chatId.trim(), uploaderRole: f.uploaderRole, type: f.type.trim().replace(/^\./, '').toLowerCase(), q: f.q.trim(), from: day(f.from), to: day(f.to, 1) };
+  return {
+    chatId: f.chatId.trim(),
+    uploaderRole: f.uploaderRole,
+    type: f.type.trim().replace(/^\./, '').toLowerCase(),
+    q: f.q.trim(),
+    from: day(f.from),
+    to: day(f.to, 1),
+  };
 }

@@ -1,21 +1,39 @@
-// Bot: edit the draft flow step by step, save it (the server validates: 422 fields), publish it, preview the widget.
+// Bot: edit the draft flow step by step (each card says which steps lead to it and where it goes), save it (the
+// server validates: 422 fields, shown with step numbers counted from 1), publish it. "Preview draft" is a dry run
+// of the saved draft (nothing is written: no chat, no visitor), followed button by button; "Try live" opens the real
+// widget on the published flow, which does start a test chat.
 import { useEffect, useState } from 'react';
 import { api, enc, type ApiError } from '../../ui/api.js';
 import { StepEditor } from '../bot/StepEditor.js';
-import { KIND_LABELS, addStep, moveStep, removeStep, replaceStep, stepErrors, type Flow, type StepKind } from '../bot/flow.js';
+import {
+  KIND_LABELS,
+  addStep,
+  describeField,
+  linksOf,
+  moveStep,
+  referrersOf,
+  removeStep,
+  replaceStep,
+  stepErrors,
+  type Flow,
+  type StepKind,
+} from '../bot/flow.js';
+import { DryRun } from '../bot/DryRun.js';
 import { useLoad } from '../useLoad.js';
+import type { Answer } from '../../ui/types.js';
 
 type Status = { kind: 'ok' | 'error'; text: string } | undefined;
 
 export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widgetKey?: string }) {
   const path = `/api/workspaces/${enc(workspaceId)}/bot`;
-  const { data, error } = useLoad<{ draft: Flow | null; published: (Flow & { version: number }) | null }>(path);
+  const { data, error } = useLoad<Answer<'/api/workspaces/{ws}/bot', 'get'>>(path);
   const [flow, setFlow] = useState<Flow>({ start: '', steps: [] });
   const [newKind, setNewKind] = useState<StepKind>('message');
   const [fields, setFields] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<Status>();
   const [version, setVersion] = useState<number>();
   const [preview, setPreview] = useState(0);
+  const [dryRun, setDryRun] = useState(0);
 
   useEffect(() => {
     if (!data) return;
@@ -25,6 +43,25 @@ export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widge
   }, [data]);
 
   const ids = flow.steps.map((s) => s.id);
+  const position = new Map(ids.map((id, i) => [id, i]));
+
+  function remove(i: number) {
+    const step = flow.steps[i]!;
+    const from = referrersOf(flow, step.id);
+    const reasons = [
+      ...(flow.start === step.id ? ['it is the start step'] : []),
+      ...(from.length > 0 ? [`it is reached from ${from.map((r) => `step ${r.index + 1} (${r.id})`).join(', ')}`] : []),
+    ];
+    const question = `Remove step ${i + 1} (${step.id})? ${reasons.join(', and ')}; those links will be cleared.`;
+    if (reasons.length > 0 && !window.confirm(question)) return;
+    setFlow(removeStep(flow, i));
+  }
+
+  async function previewDraft() {
+    if (!(await saveDraft())) return;
+    setPreview(0);
+    setDryRun((n) => n + 1);
+  }
   const placed = new Set(flow.steps.flatMap((s, i) => stepErrors(fields, i, s.id).map(([k]) => k)));
   const general = Object.entries(fields).filter(([k]) => !placed.has(k));
 
@@ -44,15 +81,26 @@ export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widge
   async function publish() {
     if (!(await saveDraft())) return;
     try {
-      const r = await api<{ version: number }>(`${path}/publish`, { method: 'POST', body: {} });
+      const r = await api<Answer<'/api/workspaces/{ws}/bot/publish', 'post'>>(`${path}/publish`, {
+        method: 'POST',
+        body: {},
+      });
       setVersion(r.version);
-      setStatus({ kind: 'ok', text: `Published as version ${r.version}. New chats use it; running chats keep theirs.` });
+      setStatus({
+        kind: 'ok',
+        text: `Published as version ${r.version}. New chats use it; running chats keep theirs.`,
+      });
     } catch (err) {
       setStatus({ kind: 'error', text: (err as Error).message });
     }
   }
 
-  if (error) return <p className="p-notice p-notice--error" role="alert">{error}</p>;
+  if (error)
+    return (
+      <p className="p-notice p-notice--error" role="alert">
+        {error}
+      </p>
+    );
   return (
     <section>
       <div className="a-title-row">
@@ -64,19 +112,51 @@ export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widge
           Start at
           <select value={flow.start} onChange={(e) => setFlow({ ...flow, start: e.target.value })}>
             {ids.length === 0 && <option value="">(no steps)</option>}
-            {ids.map((id) => <option key={id} value={id}>{id}</option>)}
+            {ids.map((id) => (
+              <option key={id} value={id}>
+                {id}
+              </option>
+            ))}
           </select>
         </label>
         <span className="a-step__spacer" />
-        <button type="button" onClick={saveDraft}>Validate/Save draft</button>
-        <button type="button" className="primary" onClick={publish}>Publish</button>
-        {widgetKey && <button type="button" onClick={() => setPreview((p) => p + 1)}>Preview</button>}
+        <button type="button" onClick={saveDraft}>
+          Validate/Save draft
+        </button>
+        <button type="button" className="primary" onClick={publish}>
+          Publish
+        </button>
+        <button type="button" onClick={previewDraft}>
+          Preview draft
+        </button>
+        {widgetKey && (
+          <button
+            type="button"
+            onClick={() => {
+              setDryRun(0);
+              setPreview((p) => p + 1);
+            }}
+            title="Opens the widget on the published flow: a real test chat is started"
+          >
+            Try live
+          </button>
+        )}
       </div>
-      {status && <p className={`p-notice p-notice--${status.kind}`} role="status">{status.text}</p>}
-      {general.length > 0 && (
-        <ul className="a-errors" role="alert">{general.map(([k, v]) => <li key={k}><code>{k}</code>: {v}</li>)}</ul>
+      {status && (
+        <p className={`p-notice p-notice--${status.kind}`} role="status">
+          {status.text}
+        </p>
       )}
-      <div className={preview ? 'a-bot a-bot--preview' : 'a-bot'}>
+      {general.length > 0 && (
+        <ul className="a-errors" role="alert">
+          {general.map(([k, v]) => (
+            <li key={k}>
+              <strong>{describeField(k, flow)}</strong>: {v}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className={preview || dryRun ? 'a-bot a-bot--preview' : 'a-bot'}>
         <ol className="a-steps">
           {flow.steps.map((s, i) => (
             <StepEditor
@@ -86,25 +166,53 @@ export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widge
               count={flow.steps.length}
               stepIds={ids}
               errors={stepErrors(fields, i, s.id)}
+              describe={(k) => describeField(k, flow)}
+              referrers={referrersOf(flow, s.id)}
+              links={[...new Set(linksOf(s))].flatMap((id) =>
+                position.has(id) ? [{ id, index: position.get(id)! }] : [],
+              )}
               isStart={flow.start === s.id}
               onChange={(step) => setFlow(replaceStep(flow, i, step))}
               onMove={(by) => setFlow(moveStep(flow, i, by))}
-              onRemove={() => setFlow(removeStep(flow, i))}
+              onRemove={() => remove(i)}
             />
           ))}
           <li className="a-add-step">
-            <select aria-label="Kind of the new step" value={newKind} onChange={(e) => setNewKind(e.target.value as StepKind)}>
-              {(Object.keys(KIND_LABELS) as StepKind[]).map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
+            <select
+              aria-label="Kind of the new step"
+              value={newKind}
+              onChange={(e) => setNewKind(e.target.value as StepKind)}
+            >
+              {(Object.keys(KIND_LABELS) as StepKind[]).map((k) => (
+                <option key={k} value={k}>
+                  {KIND_LABELS[k]}
+                </option>
+              ))}
             </select>
-            <button type="button" onClick={() => setFlow(addStep(flow, newKind))}>Add step</button>
+            <button type="button" onClick={() => setFlow(addStep(flow, newKind))}>
+              Add step
+            </button>
           </li>
         </ol>
-        {preview > 0 && widgetKey && (
+        {dryRun > 0 && (
+          <DryRun
+            key={dryRun}
+            path={path}
+            flow={flow}
+            onRestart={() => setDryRun((n) => n + 1)}
+            onClose={() => setDryRun(0)}
+          />
+        )}
+        {preview > 0 && widgetKey && dryRun === 0 && (
           <aside className="a-preview" aria-label="Widget preview">
             <div className="a-preview__bar">
-              <span>Preview (published flow, new visitor)</span>
-              <button type="button" className="a-small" onClick={() => setPreview((p) => p + 1)}>Restart</button>
-              <button type="button" className="a-small" onClick={() => setPreview(0)}>Close</button>
+              <span>Live widget (published flow, a real test chat)</span>
+              <button type="button" className="a-small" onClick={() => setPreview((p) => p + 1)}>
+                Restart
+              </button>
+              <button type="button" className="a-small" onClick={() => setPreview(0)}>
+                Close
+              </button>
             </div>
             <iframe key={preview} title="Widget preview" src={`/widget/?key=${enc(widgetKey)}&preview=1`} />
           </aside>

@@ -1,45 +1,51 @@
 // AWS S3: where every file is also copied. The secret key is write-only: shown as set/not set, kept when left empty.
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, enc, type ApiError } from '../../ui/api.js';
+import { enc } from '../../ui/api.js';
 import { Field } from '../Field.js';
-import { SaveBar, type SaveState } from '../SaveBar.js';
-import { useLoad } from '../useLoad.js';
+import { Switch } from '../Switch.js';
+import { Backfill } from '../Backfill.js';
+import { SaveBar } from '../SaveBar.js';
+import { useSettingsForm } from '../useSettingsForm.js';
+import { useUnsavedChanges } from '../unsaved.js';
+import type { Schemas } from '../../ui/types.js';
 
-interface S3Settings {
-  accessKeyId: string;
-  secretAccessKeySet?: boolean;
-  region: string;
-  bucket: string;
-  folder: string;
-  endpoint?: string | null;
-  forcePathStyle?: boolean;
-  disabled: boolean;
-}
+/** The form: the answer's editable fields (the secret key is write-only, typed into its own box). */
+type S3Settings = Pick<
+  Schemas['S3Settings'],
+  'accessKeyId' | 'region' | 'bucket' | 'folder' | 'endpoint' | 'forcePathStyle' | 'disabled'
+> & { secretAccessKeySet?: boolean };
 
-const EMPTY: S3Settings = { accessKeyId: '', region: '', bucket: '', folder: '', endpoint: '', forcePathStyle: false, disabled: false };
+const EMPTY: S3Settings = {
+  accessKeyId: '',
+  region: '',
+  bucket: '',
+  folder: '',
+  endpoint: '',
+  forcePathStyle: false,
+  disabled: false,
+};
 
-type TestResult = { ok: boolean; error?: { code?: string; message: string } };
+const EDITABLE = ['accessKeyId', 'region', 'bucket', 'folder', 'endpoint', 'forcePathStyle', 'disabled'] as const;
+
+type TestResult = Schemas['S3TestResult'];
 
 export function S3Page({ workspaceId }: { workspaceId: string }) {
   const path = `/api/workspaces/${enc(workspaceId)}/integrations/s3`;
-  const { data, error } = useLoad<S3Settings>(path);
+  const { data, error, fields, save, test, put, runTest } = useSettingsForm<Schemas['S3Settings'], TestResult>(path);
   const [form, setForm] = useState<S3Settings>(EMPTY);
   const [secret, setSecret] = useState('');
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [save, setSave] = useState<SaveState>({ kind: 'idle' });
-  const [test, setTest] = useState<TestResult & { running?: boolean }>();
 
   useEffect(() => {
     if (data) setForm({ ...EMPTY, ...data, endpoint: data.endpoint ?? '' });
   }, [data]);
 
   const set = <K extends keyof S3Settings>(k: K, v: S3Settings[K]) => setForm({ ...form, [k]: v });
+  // Leaving the page or this admin section with unsaved changes asks first.
+  useUnsavedChanges(!!data && (secret !== '' || EDITABLE.some((k) => (form[k] ?? '') !== (data[k] ?? ''))));
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setSave({ kind: 'saving' });
-    setFields({});
-    const body: Record<string, unknown> = {
+  // What the form says, for Save and for "Test connection" (which saves nothing); an empty secret keeps the stored one.
+  function formBody(): Record<string, unknown> {
+    return {
       accessKeyId: form.accessKeyId.trim(),
       region: form.region.trim(),
       bucket: form.bucket.trim(),
@@ -47,40 +53,56 @@ export function S3Page({ workspaceId }: { workspaceId: string }) {
       endpoint: form.endpoint?.trim() || undefined,
       forcePathStyle: !!form.forcePathStyle,
       disabled: form.disabled,
+      ...(secret ? { secretAccessKey: secret } : {}),
     };
-    if (secret) body.secretAccessKey = secret; // empty keeps the stored secret
-    try {
-      const saved = await api<S3Settings>(path, { method: 'PUT', body });
-      setForm({ ...EMPTY, ...saved, endpoint: saved.endpoint ?? '' });
-      setSecret('');
-      setSave({ kind: 'saved' });
-    } catch (err) {
-      setFields((err as ApiError).fields ?? {});
-      setSave({ kind: 'error', text: (err as Error).message });
-    }
   }
 
-  async function runTest() {
-    setTest({ ok: false, running: true });
-    try {
-      setTest(await api<TestResult>(`${path}/test`, { method: 'POST', body: {} }));
-    } catch (err) {
-      setTest({ ok: false, error: { message: (err as Error).message } });
-    }
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    // The saved answer comes back through `data` (the form follows it); the typed secret is cleared.
+    if (await put(formBody())) setSecret('');
   }
 
-  if (error) return <p className="p-notice p-notice--error" role="alert">{error}</p>;
+  function testForm() {
+    const { disabled: _off, ...settings } = formBody();
+    void runTest(settings);
+  }
+
+  if (error)
+    return (
+      <p className="p-notice p-notice--error" role="alert">
+        {error}
+      </p>
+    );
   return (
     <section>
       <p className="a-crumbs">Integrations</p>
       <h1>AWS S3</h1>
-      <p className="p-muted a-intro">Each uploaded file is also written to your bucket at <code>&lt;folder&gt;/&lt;chat id&gt;/&lt;file name&gt;</code>.</p>
+      <p className="p-muted a-intro">
+        Each uploaded file is also written to your bucket at{' '}
+        <code>&lt;folder&gt;/&lt;chat id&gt;/&lt;file name&gt;</code>.
+      </p>
       <form className="a-card a-form" onSubmit={submit} noValidate>
         <Field label="Access Key" error={fields.accessKeyId}>
-          <input type="text" autoComplete="off" value={form.accessKeyId} onChange={(e) => set('accessKeyId', e.target.value)} />
+          <input
+            type="text"
+            autoComplete="off"
+            value={form.accessKeyId}
+            onChange={(e) => set('accessKeyId', e.target.value)}
+          />
         </Field>
-        <Field label="Secret Key" error={fields.secretAccessKey} hint={form.secretAccessKeySet ? 'A secret key is set. Leave empty to keep it.' : 'Not set.'}>
-          <input type="password" autoComplete="new-password" value={secret} placeholder={form.secretAccessKeySet ? '•••••••• (set)' : 'not set'} onChange={(e) => setSecret(e.target.value)} />
+        <Field
+          label="Secret Key"
+          error={fields.secretAccessKey}
+          hint={form.secretAccessKeySet ? 'A secret key is set. Leave empty to keep it.' : 'Not set.'}
+        >
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={secret}
+            placeholder={form.secretAccessKeySet ? '•••••••• (set)' : 'not set'}
+            onChange={(e) => setSecret(e.target.value)}
+          />
         </Field>
         <Field label="Bucket Name" error={fields.bucket}>
           <input type="text" value={form.bucket} onChange={(e) => set('bucket', e.target.value)} />
@@ -89,26 +111,53 @@ export function S3Page({ workspaceId }: { workspaceId: string }) {
           <input type="text" value={form.folder} onChange={(e) => set('folder', e.target.value)} />
         </Field>
         <Field label="Region" error={fields.region}>
-          <input type="text" value={form.region} placeholder="e.g. eu-west-1" onChange={(e) => set('region', e.target.value)} />
+          <input
+            type="text"
+            value={form.region}
+            placeholder="e.g. eu-west-1"
+            onChange={(e) => set('region', e.target.value)}
+          />
         </Field>
-        <Field label="Endpoint (optional)" error={fields.endpoint} hint="Only for S3-compatible stores such as MinIO or R2.">
-          <input type="url" value={form.endpoint ?? ''} placeholder="https://…" onChange={(e) => set('endpoint', e.target.value)} />
+        <Field
+          label="Endpoint (optional)"
+          error={fields.endpoint}
+          hint="Only for S3-compatible stores such as MinIO or R2."
+        >
+          <input
+            type="url"
+            value={form.endpoint ?? ''}
+            placeholder="https://…"
+            onChange={(e) => set('endpoint', e.target.value)}
+          />
         </Field>
         <Field label="Use path-style addressing" check error={fields.forcePathStyle}>
-          <input type="checkbox" checked={!!form.forcePathStyle} onChange={(e) => set('forcePathStyle', e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={!!form.forcePathStyle}
+            onChange={(e) => set('forcePathStyle', e.target.checked)}
+          />
         </Field>
-        <Field label="Disable AWS S3 File Store" check error={fields.disabled}>
-          <input type="checkbox" checked={form.disabled} onChange={(e) => set('disabled', e.target.checked)} />
-        </Field>
+        <Switch
+          label="AWS S3 File Store"
+          on={!form.disabled}
+          onChange={(on) => set('disabled', !on)}
+          error={fields.disabled}
+          hint="Off is the reference's “Disable AWS S3 File Store”: files stay here and are not copied to S3."
+        />
         <SaveBar state={save}>
-          <button type="button" onClick={runTest} disabled={test?.running}>{test?.running ? 'Testing…' : 'Test connection'}</button>
+          <button type="button" onClick={testForm} disabled={test?.running}>
+            {test?.running ? 'Testing…' : 'Test connection'}
+          </button>
         </SaveBar>
         {test && !test.running && (
           <p className={`p-notice ${test.ok ? 'p-notice--ok' : 'p-notice--error'}`} role="status">
-            {test.ok ? 'Connection works: a test object was written and deleted.' : test.error?.message ?? 'The test failed'}
+            {test.ok
+              ? 'Connection works: a test object was written and deleted.'
+              : (test.error?.message ?? 'The test failed')}
           </p>
         )}
       </form>
+      <Backfill workspaceId={workspaceId} kind="s3" on={!!data?.configured && !data.disabled} />
     </section>
   );
 }

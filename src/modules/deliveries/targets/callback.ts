@@ -3,11 +3,12 @@
 // outcome comes back as a CallbackResult with a plain reason, never as a thrown error.
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { assertPublicUrl, createGuardedDispatcher, SsrfError } from './ssrf.js';
 import { createPayloadSigner } from './signing.js';
 import { exactBytes, FileReadError } from './exact-bytes.js';
 import type { DeliveryFile, DeliveryTarget } from './index.js';
+import { sendCallbackEvent } from './callback-event.js';
 
 /** The file; `open` is called twice per send (sign, then send), and both streams must yield the same bytes. */
 export type CallbackFile = DeliveryFile;
@@ -28,7 +29,7 @@ export interface SendCallbackOptions {
 }
 
 export type CallbackResult =
-  | { ok: true; httpStatus: number; uid: string; url?: string; responseBody: string }
+  | { ok: true; httpStatus: number; uid?: string; url?: string; note?: string; responseBody: string }
   | { ok: false; httpStatus?: number; error: string; responseBody?: string };
 
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -91,27 +92,52 @@ async function readAnswer(body: Dispatcher.ResponseData['body']): Promise<string
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Judges a 2xx answer by the contract: {"status":0,"uid":…,"url"?} or {"status":1,"message":…}. */
+/** What the attempt log says when a receiver took the file but did not answer as the contract asks. */
+export const UNEXPECTED_ANSWER = 'answer not in the expected format';
+
+/**
+ * Judges a 2xx answer by the contract: {"status":0,"uid":…,"url"?} succeeds with its uid; {"status":1,"message":…}
+ * is a refusal, retried. Any other 2xx means the receiver took the file: it counts as delivered (with a note in the
+ * attempt log) so that it is never sent twice.
+ */
 function judgeAnswer(httpStatus: number, responseBody: string): CallbackResult {
   let answer: unknown;
   try {
     answer = JSON.parse(responseBody);
   } catch {
-    return { ok: false, httpStatus, error: 'receiver answer is not valid JSON', responseBody };
+    return { ok: true, httpStatus, note: UNEXPECTED_ANSWER, responseBody };
   }
   if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
-    return { ok: false, httpStatus, error: 'receiver answer is not a JSON object', responseBody };
+    return { ok: true, httpStatus, note: UNEXPECTED_ANSWER, responseBody };
   }
-  const { status, uid, url, message } = answer as Record<string, unknown>;
+  // NUL characters (a JSON "\u0000") are dropped from what is kept: PostgreSQL text cannot hold them, and an outcome
+  // that cannot be recorded leaves the delivery leased, to be sent again and again.
+  const { status, uid: rawUid, url: rawUrl, message: rawMessage } = answer as Record<string, unknown>;
+  const [uid, url, message] = [rawUid, rawUrl, rawMessage].map((v) => (typeof v === 'string' ? withoutNul(v) : v));
   if (status === 1) {
     const reason = typeof message === 'string' && message ? message.slice(0, 500) : 'no message given';
     return { ok: false, httpStatus, error: `receiver refused: ${reason}`, responseBody };
   }
-  if (status !== 0) return { ok: false, httpStatus, error: 'receiver answer has no status 0 or 1', responseBody };
   const uidText = typeof uid === 'number' && Number.isFinite(uid) ? String(uid) : typeof uid === 'string' ? uid : '';
-  if (!uidText) return { ok: false, httpStatus, error: 'receiver answered status 0 without a uid', responseBody };
-  return { ok: true, httpStatus, uid: uidText, url: typeof url === 'string' ? url : undefined, responseBody };
+  if (status !== 0 || !uidText) return { ok: true, httpStatus, note: UNEXPECTED_ANSWER, responseBody };
+  return { ok: true, httpStatus, uid: uidText, url: webUrl(url), responseBody };
 }
+
+/**
+ * The receiver's access URL, kept only when it is an absolute http(s) URL: the admin pages and integrators' own
+ * tools show it as a link, so a `javascript:` or `data:` "URL" from a receiver never reaches them.
+ */
+function webUrl(url: unknown): string | undefined {
+  if (typeof url !== 'string' || url.length > 2048) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const withoutNul = (text: string) => (text.includes('\u0000') ? text.replaceAll('\u0000', '') : text);
 
 /** The first error code along an error's causes (undici and happy-eyeballs wrap the socket's error). */
 function findCause(err: unknown): { code?: string; ssrf?: SsrfError; file?: FileReadError } {
@@ -183,7 +209,8 @@ export async function sendCallback(opts: SendCallbackOptions): Promise<CallbackR
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
 
-  const dispatcher = createGuardedDispatcher({ allowPrivate: opts.allowPrivate, connectTimeoutMs });
+  const { request } = await import('undici');
+  const dispatcher = await createGuardedDispatcher({ allowPrivate: opts.allowPrivate, connectTimeoutMs });
   const abort = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -208,10 +235,18 @@ export async function sendCallback(opts: SendCallbackOptions): Promise<CallbackR
       body: Readable.from(bodyChunks(frame, opts.file), { objectMode: false }),
     });
     const httpStatus = response.statusCode;
-    const responseBody = await readAnswer(response.body);
-    if (responseBody === undefined) {
-      return { ok: false, httpStatus, error: `receiver answer is larger than ${MAX_ANSWER_BYTES / 1024} KiB` };
+    const answer = await readAnswer(response.body);
+    if (answer === undefined && httpStatus >= 200 && httpStatus < 300) {
+      // A 2xx means the receiver took the file, whatever it says after: never sent again (the contract), only not
+      // read past MAX_ANSWER_BYTES.
+      return {
+        ok: true,
+        httpStatus,
+        note: `${UNEXPECTED_ANSWER} (over ${MAX_ANSWER_BYTES / 1024} KiB)`,
+        responseBody: '',
+      };
     }
+    const responseBody = answer ?? '';
     if (httpStatus >= 300 && httpStatus < 400) {
       // Following a redirect would let a public URL bounce us to a private one, and would re-send the file.
       const error = `receiver answered HTTP ${httpStatus}; redirects are not followed`;
@@ -242,10 +277,27 @@ export function createCallbackTarget(o: {
     kind: 'callback',
     async send(request) {
       const r = await sendCallback({
-        url: o.url, signingSecret: o.signingSecret, deliveryId: request.deliveryId, fields: request.fields, file: request.file,
-        allowPrivate: o.allowPrivate, timeoutMs: o.timeoutMs?.(request.file.size), connectTimeoutMs: o.connectTimeoutMs,
+        url: o.url,
+        signingSecret: o.signingSecret,
+        deliveryId: request.deliveryId,
+        fields: request.fields,
+        file: request.file,
+        allowPrivate: o.allowPrivate,
+        timeoutMs: o.timeoutMs?.(request.file.size),
+        connectTimeoutMs: o.connectTimeoutMs,
       });
-      return r.ok ? { ok: true, httpStatus: r.httpStatus, uid: r.uid, url: r.url } : { ok: false, httpStatus: r.httpStatus, error: r.error };
+      return r.ok
+        ? { ok: true, httpStatus: r.httpStatus, uid: r.uid, url: r.url, note: r.note }
+        : { ok: false, httpStatus: r.httpStatus, error: r.error };
     },
+    deleteCopy: (request) =>
+      sendCallbackEvent({
+        url: o.url,
+        signingSecret: o.signingSecret,
+        deliveryId: request.deliveryId,
+        event: request.event,
+        allowPrivate: o.allowPrivate,
+        connectTimeoutMs: o.connectTimeoutMs,
+      }),
   };
 }

@@ -4,7 +4,10 @@
 /** Our own file could not be read as recorded (not the target's fault); the message says what went wrong. */
 export class FileReadError extends Error {}
 
-export async function* exactBytes(file: { size: number; open: () => Promise<AsyncIterable<unknown> & { destroy(): void }> }): AsyncGenerator<Buffer> {
+export async function* exactBytes(file: {
+  size: number;
+  open: () => Promise<AsyncIterable<unknown> & { destroy(): void }>;
+}): AsyncGenerator<Buffer> {
   let source;
   try {
     source = await file.open();

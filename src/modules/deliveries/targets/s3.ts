@@ -4,8 +4,8 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+// The AWS SDK is imported on first use only (it costs ~30 MiB of RSS): an instance without S3 never loads it.
+import type { S3Client } from '@aws-sdk/client-s3';
 import { contentDisposition } from '../../files/content-disposition.js';
 import { assertPublicUrl, createGuardedLookup, SsrfError } from './ssrf.js';
 import { exactBytes, FileReadError } from './exact-bytes.js';
@@ -39,6 +39,7 @@ const MAX_NAME_BYTES = 255;
 async function openClient(target: S3Target, allowPrivate: boolean): Promise<S3Client> {
   if (target.endpoint) await assertPublicUrl(target.endpoint, { allowPrivate, what: 'S3 endpoint' });
   const guarded = allowPrivate ? {} : { lookup: createGuardedLookup() };
+  const { S3Client } = await import('@aws-sdk/client-s3');
   return new S3Client({
     region: target.region,
     endpoint: target.endpoint || undefined,
@@ -137,6 +138,7 @@ export async function forwardToS3(
   let client: S3Client | undefined;
   try {
     client = await openClient(target, options.allowPrivate);
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
       client,
       params: {
@@ -175,6 +177,7 @@ export async function testS3Connection(
   const prefix = joinFolder(options.folder);
   const key = `${prefix ? `${prefix}/` : ''}.parley-connection-test-${crypto.randomBytes(8).toString('hex')}`;
   let client: S3Client | undefined;
+  const { DeleteObjectCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
   try {
     client = await openClient(target, options.allowPrivate);
     const body = 'Parley connection test\n';
@@ -245,8 +248,28 @@ export function createS3Target(target: S3Target, options: { allowPrivate: boolea
     async send(request) {
       if (!request.key) return { ok: false, error: 'no object key was planned for this delivery', final: true };
       const { file } = request;
-      const r = await forwardToS3(target, request.key, { open: file.open, contentType: file.contentType, fileName: file.name, size: file.size }, options);
+      const r = await forwardToS3(
+        target,
+        request.key,
+        { open: file.open, contentType: file.contentType, fileName: file.name, size: file.size },
+        options,
+      );
       return r.ok ? { ok: true } : { ok: false, error: r.error };
+    },
+    async deleteCopy(request) {
+      if (!request.key) return { ok: false, error: 'no object key was recorded for this copy', final: true };
+      let client: S3Client | undefined;
+      try {
+        client = await openClient(target, options.allowPrivate);
+        const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+        // S3 answers 204 for a missing key too: deleting twice (a retry) is harmless.
+        await client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: request.key }));
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, error: describeS3Error(err, target).message };
+      } finally {
+        client?.destroy();
+      }
     },
   };
 }

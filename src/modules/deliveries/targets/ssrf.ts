@@ -3,7 +3,10 @@
 // cannot swap in a private address between the check and the connection. Never put URL credentials in a message.
 import dns from 'node:dns';
 import net from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import type { Agent } from 'undici';
+
+/** Said with every private-address refusal, so the operator knows the one switch that allows it. */
+export const PRIVATE_HINT = '; set PARLEY_ALLOW_PRIVATE_CALLBACKS=true on the server to allow it (local testing only)';
 
 export type SsrfReason = 'invalid-url' | 'protocol' | 'private-address' | 'unresolvable';
 
@@ -128,7 +131,8 @@ export async function assertPublicUrl(rawUrl: string, options: PublicUrlOptions)
 
   const host = stripBrackets(url.hostname);
   if (net.isIP(host)) {
-    if (isPrivateAddress(host)) throw new SsrfError(`${what} points to a private address (${host})`, 'private-address');
+    if (isPrivateAddress(host))
+      throw new SsrfError(`${what} points to a private address (${host})${PRIVATE_HINT}`, 'private-address');
     return url;
   }
   let addresses: dns.LookupAddress[];
@@ -141,7 +145,10 @@ export async function assertPublicUrl(rawUrl: string, options: PublicUrlOptions)
   // Any private answer refuses the URL: the connection could pick that one.
   const privateOne = addresses.find((entry) => isPrivateAddress(entry.address));
   if (privateOne) {
-    throw new SsrfError(`${what} resolves to a private address (${privateOne.address})`, 'private-address');
+    throw new SsrfError(
+      `${what} resolves to a private address (${privateOne.address})${PRIVATE_HINT}`,
+      'private-address',
+    );
   }
   return url;
 }
@@ -157,7 +164,7 @@ export function createGuardedLookup(): net.LookupFunction {
       const privateOne = addresses.find((entry) => isPrivateAddress(entry.address));
       if (privateOne) {
         const refusal = new SsrfError(
-          `refused to connect to ${hostname}: it resolves to a private address (${privateOne.address})`,
+          `refused to connect to ${hostname}: it resolves to a private address (${privateOne.address})${PRIVATE_HINT}`,
           'private-address',
         );
         return callback(refusal, '');
@@ -178,7 +185,12 @@ export interface GuardedDispatcherOptions {
  * An undici Agent that re-checks every address at connect time, so a rebinding DNS answer cannot reach a private
  * host between assertPublicUrl and the connection.
  */
-export function createGuardedDispatcher({ allowPrivate, connectTimeoutMs }: GuardedDispatcherOptions): Agent {
+export async function createGuardedDispatcher({
+  allowPrivate,
+  connectTimeoutMs,
+}: GuardedDispatcherOptions): Promise<Agent> {
+  // undici loads on the first delivery, not at start-up (idle memory of a server without integrations).
+  const { Agent, buildConnector } = await import('undici');
   if (allowPrivate) return new Agent({ connect: { timeout: connectTimeoutMs } });
   const connectByName = buildConnector({ timeout: connectTimeoutMs, lookup: createGuardedLookup() });
   return new Agent({

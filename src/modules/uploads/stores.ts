@@ -1,0 +1,169 @@
+// Where unfinished resumable uploads keep their bytes: @tus/file-store under the data dir on the embedded default,
+// @tus/s3-store in the storage bucket (objects named by the upload id) when PARLEY_STORAGE=s3, so that every node sees every upload.
+// The chosen store also serves the domain's UploadBytes port (read the finished bytes, remove an upload).
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FileStore } from '@tus/file-store';
+import { ERRORS, type DataStore, type KvStore } from '@tus/server';
+import type { Config } from '../../config.js';
+import type { UploadBytes } from './service.js';
+
+/** No per-node cache of S3 upload metadata: with several nodes, one node's cache would go stale under another's. */
+class NoCache<T> implements KvStore<T> {
+  async get(): Promise<T | undefined> {
+    return undefined;
+  }
+  async set(): Promise<void> {}
+  async delete(): Promise<void> {}
+}
+
+/** Read and write buffer of the local upload store's streams (see ParleyFileStore). */
+const BUFFER_BYTES = 1024 * 1024;
+
+/** An upload's own names in a store (`<id>`, `<id>.info`, `<id>.part`, `<id>.json`); ids are newId()'s 23 chars. */
+const UPLOAD_NAME = /^([0-9a-z]{23})(?:\.(?:info|part|json))?$/;
+
+const isMissing = (err: unknown) =>
+  ['NoSuchKey', 'NoSuchUpload', 'NotFound'].includes((err as { name?: string; Code?: string })?.name ?? '') ||
+  ['NoSuchKey', 'NoSuchUpload'].includes((err as { Code?: string })?.Code ?? '');
+
+/** Async so that @tus/s3-store (and the AWS SDK under it) loads only when PARLEY_STORAGE=s3. */
+export async function createUploadStore(config: Config): Promise<DataStore & UploadBytes> {
+  const expirationPeriodInMilliseconds = config.uploadExpiryHours * 3_600_000;
+  if (config.storage === 's3' && config.s3) {
+    const s3 = config.s3;
+    const { S3Store } = await import('@tus/s3-store');
+    /**
+     * S3Store.remove stops at an upload already completed (AbortMultipartUpload answers NoSuchUpload), leaving the
+     * assembled object and its .info, and never deletes the incomplete last part (<id>.part): here every object
+     * of the upload goes, whatever state it was in.
+     */
+    class ParleyS3Store extends S3Store {
+      /**
+       * S3Store.getUpload answers "no such upload" (404) for any failure to read the upload's metadata, an S3
+       * outage included, which tells a client to start over: only a missing object means that here; S3 being
+       * unreachable stays itself (503 STORAGE_UNAVAILABLE, the client retries and resumes).
+       */
+      override async getUpload(id: string) {
+        try {
+          await this.getMetadata(id);
+        } catch (err) {
+          if (!isMissing(err)) throw err;
+        }
+        return super.getUpload(id);
+      }
+      /**
+       * A PATCH at the end of an upload whose multipart upload an earlier PATCH already completed (its commit then
+       * failed, or its node died): S3Store would answer NoSuchUpload (500) forever. The object holds every byte, so
+       * this (empty) PATCH finishes it and the commit runs again.
+       */
+      override async write(src: Readable, id: string, offset: number): Promise<number> {
+        try {
+          return await super.write(src, id, offset);
+        } catch (err) {
+          if (!isMissing(err)) throw err;
+          const upload = await this.getUpload(id);
+          if (upload.size === undefined || upload.offset !== upload.size || offset !== upload.size) throw err;
+          src.resume();
+          return offset;
+        }
+      }
+      /** Uploads (objects at the bucket's root: <id>, <id>.info, <id>.part) untouched since `before`. */
+      async listOlderThan(before: number): Promise<string[]> {
+        const newest = new Map<string, number>();
+        let ContinuationToken: string | undefined;
+        do {
+          const page = await this.client.listObjectsV2({ Bucket: s3.bucket, Delimiter: '/', ContinuationToken });
+          for (const o of page.Contents ?? []) {
+            // Only names an upload would have: anything else at the bucket's root is not ours to judge.
+            const id = UPLOAD_NAME.exec(o.Key ?? '')?.[1];
+            if (!id) continue;
+            newest.set(id, Math.max(newest.get(id) ?? 0, o.LastModified?.getTime() ?? 0));
+          }
+          ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (ContinuationToken);
+        return [...newest].filter(([, at]) => at < before).map(([id]) => id);
+      }
+      override async remove(id: string): Promise<void> {
+        let uploadId: string | undefined;
+        try {
+          uploadId = (await this.getMetadata(id))['upload-id'];
+        } catch (err) {
+          if (!isMissing(err)) throw err;
+        }
+        if (uploadId)
+          await this.client
+            .abortMultipartUpload({ Bucket: s3.bucket, Key: id, UploadId: uploadId })
+            .catch((err: unknown) => {
+              if (!isMissing(err)) throw err;
+            });
+        await this.client.deleteObjects({
+          Bucket: s3.bucket,
+          Delete: { Objects: [{ Key: id }, { Key: `${id}.info` }, { Key: `${id}.part` }], Quiet: true },
+        });
+      }
+    }
+    return new ParleyS3Store({
+      partSize: 8 * 1024 * 1024,
+      expirationPeriodInMilliseconds,
+      cache: new NoCache(),
+      s3ClientConfig: {
+        bucket: s3.bucket,
+        region: s3.region,
+        endpoint: s3.endpoint,
+        forcePathStyle: s3.forcePathStyle,
+        credentials: s3.accessKeyId
+          ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey ?? '' }
+          : undefined,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      },
+    }) as unknown as DataStore & UploadBytes;
+  }
+  const directory = path.join(config.dataDir, 'uploads');
+  /** An upload's bytes, never outside the directory (as FileStore's own private resolve). */
+  const fileOf = (id: string) => {
+    const file = path.join(directory, id);
+    if (path.dirname(file) !== directory) throw ERRORS.FILE_NOT_FOUND;
+    return file;
+  };
+  class ParleyFileStore extends FileStore {
+    /**
+     * As FileStore.write, without its byte-counting Transform (the stream counts what it wrote) and with a 1 MiB
+     * buffer: chunks that arrive while a write is in flight go out together in one writev, instead of the 16 KiB
+     * default pausing the body after every chunk (one fs.write per network chunk).
+     */
+    override async write(readable: Readable, id: string, offset: number): Promise<number> {
+      const out = fs.createWriteStream(fileOf(id), { flags: 'r+', start: offset, highWaterMark: BUFFER_BYTES });
+      try {
+        await pipeline(readable, out);
+      } catch {
+        throw ERRORS.FILE_WRITE_ERROR;
+      }
+      return offset + out.bytesWritten;
+    }
+    /** The finished bytes for the copy into the blob store, read 1 MiB at a time (64 KiB by default). */
+    override read(id: string) {
+      return fs.createReadStream(fileOf(id), { highWaterMark: BUFFER_BYTES });
+    }
+    /** Uploads (<id> and <id>.json in the directory) untouched since `before`. */
+    async listOlderThan(before: number): Promise<string[]> {
+      const names = await fsp.readdir(directory).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [] as string[];
+        throw err;
+      });
+      const newest = new Map<string, number>();
+      for (const name of names) {
+        const id = UPLOAD_NAME.exec(name)?.[1];
+        const stat = id ? await fsp.stat(path.join(directory, name)).catch(() => undefined) : undefined;
+        if (!id || !stat?.isFile()) continue;
+        newest.set(id, Math.max(newest.get(id) ?? 0, stat.mtimeMs));
+      }
+      return [...newest].filter(([, at]) => at < before).map(([id]) => id);
+    }
+  }
+  return new ParleyFileStore({ directory, expirationPeriodInMilliseconds }) as unknown as DataStore & UploadBytes;
+}

@@ -1,0 +1,18 @@
+// Imported first by the entry points (main.ts, cli.ts), before any other module is loaded: V8 settings that must be in
+// place before the app allocates. PARLEY_OPTIMIZE_FOR=size (the default) keeps the idle memory low without slowing
+// uploads: V8's young generation may not grow while the server starts (what start-up allocates is mostly kept for
+// good, and a young generation grown for it stayed at 32 MiB for the life of the process: ~135 MiB idle instead of
+// ~100), and startedUp() lets it grow again once the server listens, so request garbage dies young.
+// Not `--optimize-for-size` (used until issue 18): under uploads it started a full mark-compact after nearly every
+// scavenge (50–75 per 600 MiB uploaded, 2–6 s of the event loop; bench/profiles/README.md).
+// PARLEY_OPTIMIZE_FOR=speed keeps V8's defaults throughout. The value is validated again, with the other settings, in
+// config.ts.
+import v8 from 'node:v8';
+
+const keepYoungGenerationSmall = (process.env.PARLEY_OPTIMIZE_FOR?.trim().toLowerCase() || 'size') === 'size';
+if (keepYoungGenerationSmall) v8.setFlagsFromString('--semi-space-growth-factor=1');
+
+/** Called once the server is listening: from here on V8 sizes its young generation to the load (its default). */
+export function startedUp(): void {
+  if (keepYoungGenerationSmall) v8.setFlagsFromString('--semi-space-growth-factor=2');
+}

@@ -1,0 +1,83 @@
+// Browser (issue 17 item 6): the bot editor. Each card says which steps lead to it and where it goes; removing a step
+// that others lead to asks first (and clears the links); 422 fields are named with the cards' numbers (from 1); the
+// preview is a dry run of the draft, followed button by button, that creates no chat. axe-core runs on the page.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useServer } from '../support/server.js';
+import { newPage, screenshot, signIn, startBrowser } from '../support/browser.js';
+import { expectNoSeriousViolations } from '../support/axe.js';
+
+const browser = await startBrowser();
+
+describe.skipIf(!browser)('bot editor', () => {
+  const s = useServer();
+  let admin: Page;
+  const card = (n: number, id: string) => admin.getByRole('listitem', { name: `Step ${n}: ${id}` });
+
+  beforeAll(async () => {
+    ({ page: admin } = await newPage(browser!, { width: 1280, height: 900 }));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows links between steps, asks before removing a step others lead to, and numbers errors from 1', async () => {
+    await signIn(admin, s.url, 'admin', s.admin);
+    await admin.goto(`${s.url}/admin/#/bot`);
+    // The default flow: greet → ask-name → ask-choice → (handoff | ask-document → handoff).
+    await card(3, 'ask-choice').waitFor();
+    expect(await card(1, 'greet').locator('.a-step__links').innerText()).toMatch(/start.*goes to\s+step 2 · ask-name/s);
+    expect(await card(5, 'handoff').locator('.a-step__links').innerText()).toMatch(
+      /Reached from\s+step 3 · ask-choice\s+step 4 · ask-document/,
+    );
+    await expectNoSeriousViolations(admin, 'admin bot editor');
+
+    // Declining keeps the step; accepting removes it and clears the links to it.
+    const asked: string[] = [];
+    let accept = false;
+    admin.on('dialog', (d) => {
+      asked.push(d.message());
+      void (accept ? d.accept() : d.dismiss());
+    });
+    await admin.getByRole('button', { name: 'Remove step ask-document' }).click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toBe(
+      'Remove step 4 (ask-document)? it is reached from step 3 (ask-choice); those links will be cleared.',
+    );
+    expect(await card(4, 'ask-document').count()).toBe(1);
+    accept = true;
+    await admin.getByRole('button', { name: 'Remove step ask-document' }).click();
+    await expect.poll(() => card(4, 'handoff').count()).toBe(1);
+
+    // A question with an empty button label: the 422 names "Step 3 (ask-choice) › button 1 › label".
+    await card(3, 'ask-choice').getByLabel('Button 1 label').fill('');
+    await admin.getByRole('button', { name: 'Validate/Save draft' }).click();
+    await card(3, 'ask-choice').locator('.a-errors', { hasText: 'Step 3 (ask-choice) › button 1' }).waitFor();
+  });
+
+  it('previews the draft as a dry run, button by button, without creating a chat', async () => {
+    await admin.goto(`${s.url}/admin/#/bot`);
+    await admin.reload();
+    // The draft back to the published (default) flow.
+    const { start, steps } = (await s.asOwner('GET', s.api('/bot'))).body.published;
+    const saved = await s.asOwner('PUT', s.api('/bot'), { flow: { start, steps } });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    await admin.reload();
+    await card(3, 'ask-choice').waitFor();
+    const chatsBefore = (await s.asOwner('GET', s.api('/chats'))).body.chats.length;
+
+    await admin.getByRole('button', { name: 'Preview draft' }).click();
+    const preview = admin.getByRole('complementary', { name: 'Bot preview' });
+    await preview.getByText("Hi! I'm the Parley assistant.").waitFor();
+    await preview.getByText("What's your name?").waitFor();
+    await preview.getByRole('button', { name: 'Any answer' }).click();
+    await preview.getByText('Nice to meet you, {{name}}! What would you like to do?').waitFor();
+    await preview.getByRole('button', { name: 'Send us a document' }).click();
+    await preview.getByText(/Please upload your document/).waitFor();
+    await preview.getByRole('button', { name: 'Send a file' }).click();
+    await preview.getByText('The bot hands the chat over to an agent.').waitFor();
+    await expectNoSeriousViolations(admin, 'admin bot preview (dry run)');
+    await screenshot(admin, 'admin-bot-preview');
+    expect((await s.asOwner('GET', s.api('/chats'))).body.chats.length).toBe(chatsBefore);
+  });
+});

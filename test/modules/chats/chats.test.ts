@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import { useServer } from '../../support/server.js';
+import { call, widgetSession } from '../../support/client.js';
+
+const s = useServer();
+/** An id of the same shape that is no message: the last character changed. */
+const neverWas = (id: string) => id.slice(0, -1) + (id.endsWith('0') ? '1' : '0');
+
+describe('widget sessions and chats', () => {
+  it('creates a visitor and a chat, and resumes the same chat with the visitor token', async () => {
+    const first = await widgetSession(s.url, s.widgetKey);
+    expect(first.visitorToken).toMatch(/^vt_/);
+    expect(first.chat.status).toBe('bot');
+    expect(first.uploads).toEqual({
+      enabled: true,
+      allowedTypes: 'jpg|jpeg|png|gif|webp|pdf|txt|csv|doc|docx|xls|xlsx|ppt|pptx|zip',
+      maxFileSizeKb: 10240,
+    });
+    const again = await widgetSession(s.url, s.widgetKey, first.visitorToken);
+    expect(again.chat.id).toBe(first.chat.id);
+    expect(again.visitorToken).toBe(first.visitorToken);
+  });
+
+  it('answers 404 for an unknown widget key', async () => {
+    const r = await call(s.url, 'POST', '/api/widget/wk_nope/session', { body: {} });
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it("gives a stranger token a new visitor rather than anyone else's chat", async () => {
+    const a = await widgetSession(s.url, s.widgetKey);
+    const b = await widgetSession(s.url, s.widgetKey, 'vt_made_up');
+    expect(b.chat.id).not.toBe(a.chat.id);
+    expect(b.visitorToken).not.toBe('vt_made_up');
+  });
+
+  it('exchanges messages between visitor and agent, oldest first, with after= pagination', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    for (const text of ['one', 'two', 'three']) {
+      const r = await call(s.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text } });
+      expect(r.status).toBe(201);
+      expect(r.body.message).toMatchObject({ text, authorRole: 'visitor', kind: 'text', chatId: v.chat.id });
+    }
+    const reply = await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/messages`, {
+      cookie: s.owner,
+      body: { text: 'hello from the agent' },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.message.authorRole).toBe('agent');
+    const all = await call(s.url, 'GET', '/api/widget/chat/messages', { token: v.visitorToken });
+    // The bot may answer in between; this test is about what visitor and agent said.
+    const human = (ms: any[]) =>
+      ms.filter((m) => m.authorRole === 'visitor' || m.authorRole === 'agent').map((m) => m.text);
+    const texts = human(all.body.messages);
+    expect(texts).toEqual(['one', 'two', 'three', 'hello from the agent']);
+    const firstId = all.body.messages.find((m: any) => m.text === 'one').id;
+    const after = await call(s.url, 'GET', `/api/widget/chat/messages?after=${firstId}&limit=2`, {
+      token: v.visitorToken,
+    });
+    expect(after.body.messages.length).toBe(2);
+    expect(human(after.body.messages)[0]).toBe('two');
+    const staffView = await call(
+      s.url,
+      'GET',
+      `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/messages?after=${firstId}`,
+      { cookie: s.owner },
+    );
+    expect(staffView.body.messages.map((m: any) => m.text)).toContain('hello from the agent');
+  });
+
+  it('refuses an after= that is no message of this chat (400 naming after), never lists from the start', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const other = await widgetSession(s.url, s.widgetKey);
+    const mine = await call(s.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text: 'a' } });
+    const theirs = await call(s.url, 'POST', '/api/widget/chat/messages', {
+      token: other.visitorToken,
+      body: { text: 'b' },
+    });
+    const staff = `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/messages`;
+    const lists = [
+      (after: string) => call(s.url, 'GET', `/api/widget/chat/messages?after=${after}`, { token: v.visitorToken }),
+      (after: string) => call(s.url, 'GET', `${staff}?after=${after}`, { cookie: s.owner }),
+    ];
+    for (const list of lists) {
+      // Another chat's message, an id that never was, junk: the caller's mistake.
+      for (const after of [theirs.body.message.id, neverWas(mine.body.message.id), '0', 'zz']) {
+        const r = await list(after);
+        expect(r.status, after).toBe(400);
+        expect(r.body.error, after).toMatchObject({
+          code: 'BAD_REQUEST',
+          fields: { after: 'Not a message of this chat' },
+        });
+      }
+      // A message of this chat pages on; an empty after= is the chat's last messages, like no after at all.
+      const own = await list(mine.body.message.id);
+      expect(own.status).toBe(200);
+      expect(own.body.messages.map((m: any) => m.id)).not.toContain(mine.body.message.id);
+      const empty = await list('');
+      expect(empty.status).toBe(200);
+      expect(empty.body.messages.map((m: any) => m.id)).toContain(mine.body.message.id);
+    }
+  });
+
+  it('refuses an empty message with 422 and a too-long one too', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    expect(
+      (await call(s.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text: '   ' } })).status,
+    ).toBe(422);
+    expect(
+      (
+        await call(s.url, 'POST', '/api/widget/chat/messages', {
+          token: v.visitorToken,
+          body: { text: 'x'.repeat(10_001) },
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (await call(s.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: {} })).body.error.fields,
+    ).toHaveProperty('text');
+  });
+
+  it('walks the lifecycle: assign opens the chat, close closes it, a closed chat refuses messages with 409 CHAT_CLOSED', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const assigned = await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/assign`, {
+      cookie: s.owner,
+      body: {},
+    });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body.chat).toMatchObject({ status: 'open', assigneeId: expect.any(String) });
+    const closed = await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/close`, {
+      cookie: s.owner,
+    });
+    expect(closed.body.chat.status).toBe('closed');
+    const r = await call(s.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text: 'hi?' } });
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('CHAT_CLOSED');
+    expect(
+      (
+        await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/messages`, {
+          cookie: s.owner,
+          body: { text: 'x' },
+        })
+      ).body.error.code,
+    ).toBe('CHAT_CLOSED');
+    // A returning visitor whose chat was closed starts a new one.
+    const back = await widgetSession(s.url, s.widgetKey, v.visitorToken);
+    expect(back.chat.id).not.toBe(v.chat.id);
+  });
+
+  it('keeps a closed chat for a widget asking keepClosed; reopens it unless the visitor has a newer chat', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const chatUrl = `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}`;
+    await call(s.url, 'POST', `${chatUrl}/close`, { cookie: s.owner });
+    const session = (body: object) => call(s.url, 'POST', `/api/widget/${s.widgetKey}/session`, { body });
+    const kept = await session({ visitorToken: v.visitorToken, keepClosed: true });
+    expect(kept.body.chat).toMatchObject({ id: v.chat.id, status: 'closed' });
+    const history = await call(s.url, 'GET', '/api/widget/chat/messages', { token: v.visitorToken });
+    expect(history.body.messages.map((m: { text?: string }) => m.text)).toContain('The chat was closed');
+
+    const reopened = await call(s.url, 'POST', `${chatUrl}/reopen`, { cookie: s.owner });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.chat).toMatchObject({ status: 'open', assigneeId: expect.any(String), closedAt: null });
+    const said = await call(s.url, 'POST', '/api/widget/chat/messages', {
+      token: v.visitorToken,
+      body: { text: 'ok' },
+    });
+    expect(said.status).toBe(201);
+
+    await call(s.url, 'POST', `${chatUrl}/close`, { cookie: s.owner });
+    const fresh = await session({ visitorToken: v.visitorToken });
+    expect(fresh.body.chat.id).not.toBe(v.chat.id);
+    const refused = await call(s.url, 'POST', `${chatUrl}/reopen`, { cookie: s.owner });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('CHAT_CLOSED');
+  });
+
+  it('closes and reopens once when the same click arrives several times at once: one note each', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const chatUrl = `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}`;
+    const five = (action: string) =>
+      Promise.all(Array.from({ length: 5 }, () => call(s.url, 'POST', `${chatUrl}/${action}`, { cookie: s.owner })));
+    const closed = await five('close');
+    expect(closed.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(closed.map((r) => r.body.chat.status)).toEqual(Array(5).fill('closed'));
+    const reopened = await five('reopen');
+    expect(reopened.map((r) => r.body.chat.status)).toEqual(Array(5).fill('open'));
+    await five('close');
+    const history = await call(s.url, 'GET', '/api/widget/chat/messages', { token: v.visitorToken });
+    const notes = history.body.messages
+      .map((m: { text?: string }) => m.text)
+      .filter((t: string) => /^The chat was (closed|reopened)$/.test(t));
+    expect(notes).toEqual(['The chat was closed', 'The chat was reopened', 'The chat was closed']);
+  });
+
+  it('starts one new chat when a returning visitor of a closed chat opens several sessions at once', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/close`, { cookie: s.owner });
+    const back = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        call(s.url, 'POST', `/api/widget/${s.widgetKey}/session`, { body: { visitorToken: v.visitorToken } }),
+      ),
+    );
+    expect(back.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const ids = new Set(back.map((r) => r.body.chat.id));
+    expect(ids.size).toBe(1);
+    expect(ids.has(v.chat.id)).toBe(false);
+    const bots = await call(s.url, 'GET', `/api/workspaces/${s.workspaceId}/chats?status=bot&limit=100`, {
+      cookie: s.owner,
+    });
+    const visitorId = bots.body.chats.find((c: { id: string }) => ids.has(c.id))?.visitorId;
+    expect(visitorId).toBeDefined();
+    expect(bots.body.chats.filter((c: { visitorId: string }) => c.visitorId === visitorId)).toHaveLength(1);
+  });
+
+  it('says once that an agent joined when the same agent takes the chat again or several times at once', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const assign = () =>
+      call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/assign`, { cookie: s.owner, body: {} });
+    const first = await Promise.all(Array.from({ length: 5 }, assign));
+    expect(first.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(first.map((r) => r.body.chat.status)).toEqual(Array(5).fill('open'));
+    expect((await assign()).status).toBe(200);
+    const history = await call(s.url, 'GET', '/api/widget/chat/messages', { token: v.visitorToken });
+    const joined = history.body.messages.filter((m: { text?: string }) => m.text === 'An agent joined the chat');
+    expect(joined).toHaveLength(1);
+  });
+
+  it('lists chats by status, newest first, with a cursor', async () => {
+    const cookie = s.owner;
+    const ws = (await call(s.url, 'POST', '/api/workspaces', { cookie, body: { name: 'Paging' } })).body.workspace;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await widgetSession(s.url, ws.widgetKey)).chat.id);
+    const page1 = await call(s.url, 'GET', `/api/workspaces/${ws.id}/chats?status=bot&limit=2`, { cookie });
+    expect(page1.body.chats.map((c: any) => c.id)).toEqual([ids[4], ids[3]]);
+    const page2 = await call(
+      s.url,
+      'GET',
+      `/api/workspaces/${ws.id}/chats?status=bot&limit=2&cursor=${page1.body.nextCursor}`,
+      { cookie },
+    );
+    expect(page2.body.chats.map((c: any) => c.id)).toEqual([ids[2], ids[1]]);
+    const page3 = await call(
+      s.url,
+      'GET',
+      `/api/workspaces/${ws.id}/chats?status=bot&limit=2&cursor=${page2.body.nextCursor}`,
+      { cookie },
+    );
+    expect(page3.body.chats.map((c: any) => c.id)).toEqual([ids[0]]);
+    expect(page3.body.nextCursor).toBeNull();
+    expect((await call(s.url, 'GET', `/api/workspaces/${ws.id}/chats?status=open`, { cookie })).body.chats).toEqual([]);
+    expect((await call(s.url, 'GET', `/api/workspaces/${ws.id}/chats?status=nonsense`, { cookie })).status).toBe(400);
+  });
+});

@@ -1,0 +1,376 @@
+// Resumable uploads over the tus 1.0 protocol, request by request: the same rules as a multipart upload before a
+// byte is stored, never more bytes than declared, the magic-byte check at the end, and a File indistinguishable
+// from a multipart one. Another visitor's upload is 404; an expired one 410 with nothing left behind.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startServer, useServer } from '../../support/server.js';
+import { call, upload, widgetSession } from '../../support/client.js';
+import { pdf, pe } from '../../support/fixtures.js';
+import { snapshot } from '../../support/leftovers.js';
+import { eventually } from '../../support/eventually.js';
+import { encodeMetadata, tusCreate, tusDelete, tusHead, tusPatch, tusUpload } from '../../support/tus.js';
+import { lastUploadRequest, visitorMessages } from '../bot/helpers.js';
+
+const s = useServer({ env: { PARLEY_VISITOR_FILES_PER_MINUTE: '1000' } });
+
+const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+const setRules = (body: Record<string, unknown>) =>
+  call(s.url, 'PUT', `/api/workspaces/${s.workspaceId}/settings/file-upload`, { cookie: s.owner, body });
+const DEFAULT_TYPES = 'jpg|jpeg|png|gif|webp|pdf|txt|csv|doc|docx|xls|xlsx|ppt|pptx|zip';
+const resetRules = () =>
+  setRules({
+    visitorUploadsEnabled: true,
+    agentUploadsEnabled: true,
+    visitorAllowedTypes: DEFAULT_TYPES,
+    agentAllowedTypes: DEFAULT_TYPES,
+    maxFileSizeKb: 10240,
+  });
+
+/** Names in the tus store (unfinished uploads' data and metadata files). */
+const tusNames = () => {
+  const dir = path.join(s.dataDir, 'uploads');
+  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+};
+const tusFiles = () => tusNames().length;
+const uploadRows = async () =>
+  Number(
+    (
+      await s.parley.deps.db
+        .selectFrom('resumable_uploads')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+async function expectRefusedAtCreation(
+  work: () => Promise<{ status: number; body: any }>,
+  status: number,
+  code: string,
+) {
+  const before = { ...(await snapshot(s)), rows: await uploadRows() };
+  const tusBefore = tusNames();
+  const r = await work();
+  expect(r.status, JSON.stringify(r.body)).toBe(status);
+  expect(r.body.error.code).toBe(code);
+  expect({ ...(await snapshot(s)), rows: await uploadRows() }).toEqual(before);
+  // Nothing new in the tus store (a finished upload's copy may still be going away in the background).
+  expect(tusNames().filter((n) => !tusBefore.includes(n))).toEqual([]);
+  return r.body.error;
+}
+
+describe('a visitor uploads through tus', () => {
+  it('sends a PDF in chunks and gets the same File, message and List File row as a multipart upload', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const bytes = pdf(700_000);
+    const created = await tusCreate(s.url, auth, bytes.length, { filename: 'big report.pdf', text: 'the report' });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toMatch(/^\/api\/uploads\/[a-z0-9]+$/);
+    expect(created.headers.get('upload-expires')).toBeTruthy();
+    const url = created.url!;
+    const first = await tusPatch(url, auth, 0, bytes.subarray(0, 300_000));
+    expect(first.status).toBe(204);
+    expect(first.headers.get('upload-offset')).toBe('300000');
+    const head = await tusHead(url, auth);
+    expect(head.headers.get('upload-offset')).toBe('300000');
+    expect(head.headers.get('upload-length')).toBe(String(bytes.length));
+    const last = await tusPatch(url, auth, 300_000, bytes.subarray(300_000));
+    expect(last.status).toBe(204);
+    const fileId = last.headers.get('parley-file-id');
+    expect(fileId).toBeTruthy();
+
+    const files = (await call(s.url, 'GET', '/api/widget/chat/files', { token: v.visitorToken })).body.files;
+    const file = files.find((f: any) => f.id === fileId);
+    expect(file).toMatchObject({
+      name: 'big report.pdf',
+      size: bytes.length,
+      sha256: sha(bytes),
+      mimeType: 'application/pdf',
+      uploaderRole: 'visitor',
+      chatId: v.chat.id,
+    });
+    const messages = await visitorMessages(s.url, v.visitorToken);
+    const message = messages.find((m) => m.files?.some((f: any) => f.id === fileId));
+    expect(message).toMatchObject({ kind: 'file', text: 'the report', authorRole: 'visitor' });
+    const dl = await fetch(s.url + file.url);
+    expect(sha(Buffer.from(await dl.arrayBuffer()))).toBe(sha(bytes));
+    const listed = await call(s.url, 'GET', `/api/workspaces/${s.workspaceId}/files?chatId=${v.chat.id}`, {
+      cookie: s.owner,
+    });
+    expect(listed.body.files.map((f: any) => f.id)).toContain(fileId);
+    // The tus copy is gone once the bytes are a File; a client asking again learns the upload is complete.
+    const id = url.split('/').pop()!;
+    await eventually(() =>
+      expect(fs.readdirSync(path.join(s.dataDir, 'uploads')).filter((f) => f.startsWith(id))).toEqual([]),
+    );
+    const again = await tusHead(url, auth);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('upload-offset')).toBe(String(bytes.length));
+    expect(again.headers.get('parley-file-id')).toBe(fileId);
+    const repeated = await tusPatch(url, auth, bytes.length, Buffer.alloc(0));
+    expect(repeated.headers.get('parley-file-id')).toBe(fileId);
+    const count = (await call(s.url, 'GET', '/api/widget/chat/files', { token: v.visitorToken })).body.files.length;
+    expect(count).toBe(files.length);
+  });
+
+  it('takes a small file in the creation request itself (creation-with-upload)', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const bytes = pdf(3000);
+    const r = await tusCreate(s.url, { token: v.visitorToken }, bytes.length, { filename: 'small.pdf' }, bytes);
+    expect(r.status).toBe(201);
+    expect(r.headers.get('upload-offset')).toBe(String(bytes.length));
+    const fileId = r.headers.get('parley-file-id');
+    const file = (await call(s.url, `GET`, `/api/files/${fileId}`, { token: v.visitorToken })).body.file;
+    expect(file).toMatchObject({ name: 'small.pdf', size: 3000, sha256: sha(bytes) });
+  });
+
+  it('answers a bot upload request named in the metadata, like the multipart requestId field', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const say = (text: string) =>
+      call(s.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text } });
+    await say('Ada');
+    await say('Send us a document');
+    const request = lastUploadRequest(await visitorMessages(s.url, v.visitorToken)).request;
+    const r = await tusUpload(s.url, { token: v.visitorToken }, pdf(5000), {
+      filename: 'id.pdf',
+      requestId: request.id,
+    });
+    expect(r.status).toBe(204);
+    const file = (await call(s.url, 'GET', `/api/files/${r.headers.get('parley-file-id')}`, { token: v.visitorToken }))
+      .body.file;
+    expect(file.requestId).toBe(request.id);
+    await eventually(async () =>
+      expect(lastUploadRequest(await visitorMessages(s.url, v.visitorToken)).request.status).toBe('answered'),
+    );
+    // The request is answered now: a new upload for it is refused before a byte.
+    await expectRefusedAtCreation(
+      () => tusCreate(s.url, { token: v.visitorToken }, 10, { filename: 'again.pdf', requestId: request.id }),
+      409,
+      'REQUEST_CLOSED',
+    );
+  });
+});
+
+describe('the admin rules at creation, before a byte is stored', () => {
+  it('refuses each rule with the contract code and stores nothing', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    try {
+      await setRules({ visitorUploadsEnabled: false });
+      await expectRefusedAtCreation(() => tusCreate(s.url, auth, 100, { filename: 'a.pdf' }), 403, 'UPLOADS_DISABLED');
+      await resetRules();
+      const type = await expectRefusedAtCreation(
+        () => tusCreate(s.url, auth, 100, { filename: 'tool.exe' }),
+        415,
+        'FILE_TYPE_NOT_ALLOWED',
+      );
+      expect(type.allowedTypes).toBe(DEFAULT_TYPES);
+      await setRules({ maxFileSizeKb: 100 });
+      const size = await expectRefusedAtCreation(
+        () => tusCreate(s.url, auth, 100 * 1024 + 1, { filename: 'a.pdf' }),
+        413,
+        'FILE_TOO_LARGE',
+      );
+      expect(size.maxFileSizeKb).toBe(100);
+      await resetRules();
+      await expectRefusedAtCreation(
+        () => tusCreate(s.url, auth, 100, { filetype: 'application/pdf' }),
+        400,
+        'INVALID_FILE_NAME',
+      );
+      await expectRefusedAtCreation(() => tusCreate(s.url, {}, 100, { filename: 'a.pdf' }), 401, 'UNAUTHENTICATED');
+    } finally {
+      await resetRules();
+    }
+  });
+
+  // The stores' default list named creation-defer-length, which creation refuses (found by QA).
+  it('lists in OPTIONS only the extensions it offers: no deferred length, no concatenation', async () => {
+    const r = await fetch(`${s.url}/api/uploads/`, { method: 'OPTIONS', headers: { 'tus-resumable': '1.0.0' } });
+    expect(r.status).toBe(204);
+    const listed = (r.headers.get('tus-extension') ?? '').split(',').sort();
+    expect(listed).toEqual(['creation', 'creation-with-upload', 'expiration', 'termination']);
+    const v = await widgetSession(s.url, s.widgetKey);
+    const deferred = () =>
+      fetch(`${s.url}/api/uploads/`, {
+        method: 'POST',
+        headers: {
+          'tus-resumable': '1.0.0',
+          authorization: `Bearer ${v.visitorToken}`,
+          'upload-defer-length': '1',
+          'upload-metadata': encodeMetadata({ filename: 'a.pdf' }),
+        },
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await expectRefusedAtCreation(deferred, 400, 'BAD_REQUEST');
+  });
+
+  it('refuses a concatenation (parallel) upload, an extension it does not offer, with 400 BAD_REQUEST', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const create = (concat: string) =>
+      fetch(`${s.url}/api/uploads/`, {
+        method: 'POST',
+        headers: {
+          'tus-resumable': '1.0.0',
+          authorization: `Bearer ${v.visitorToken}`,
+          'upload-length': '10',
+          'upload-metadata': encodeMetadata({ filename: 'a.pdf' }),
+          'upload-concat': concat,
+        },
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await expectRefusedAtCreation(() => create('partial'), 400, 'BAD_REQUEST');
+    await expectRefusedAtCreation(() => create('final;/api/uploads/a /api/uploads/b'), 400, 'BAD_REQUEST');
+  });
+
+  it('refuses an upload into a closed chat with 409 CHAT_CLOSED', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/close`, { cookie: s.owner });
+    await expectRefusedAtCreation(
+      () => tusCreate(s.url, { token: v.visitorToken }, 100, { filename: 'a.pdf' }),
+      409,
+      'CHAT_CLOSED',
+    );
+  });
+
+  it("refuses an Upload-Length over the visitor's hourly byte quota with 429 RATE_LIMITED", async () => {
+    const limited = await startServer({ env: { PARLEY_VISITOR_MB_PER_HOUR: '1' } });
+    try {
+      const v = await widgetSession(limited.url, limited.widgetKey);
+      const r = await tusCreate(limited.url, { token: v.visitorToken }, 2 * 1024 * 1024, { filename: 'a.pdf' });
+      expect(r.status).toBe(429);
+      expect(r.body.error.code).toBe('RATE_LIMITED');
+      expect(r.headers.get('retry-after')).toBeTruthy();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('agents name the chat; a chat of a workspace they cannot see is 404', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const bytes = pdf(4000);
+    const r = await tusUpload(s.url, { cookie: s.owner }, bytes, { filename: 'offer.pdf', chatId: v.chat.id });
+    expect(r.status).toBe(204);
+    const file = (await call(s.url, 'GET', `/api/files/${r.headers.get('parley-file-id')}`, { cookie: s.owner })).body
+      .file;
+    expect(file).toMatchObject({ uploaderRole: 'agent', chatId: v.chat.id, sha256: sha(bytes) });
+    // The chat's short reference is accepted wherever a chat id is (any case, with "#"), by cookie and by token.
+    const token = (await s.asOwner('POST', `/api/workspaces/${s.workspaceId}/tokens`, { name: 'tus-ref' })).body.token;
+    for (const [auth, chatId] of [
+      [{ cookie: s.owner }, v.chat.ref],
+      [{ token }, `#${v.chat.ref.toLowerCase()}`],
+    ] as const) {
+      const byRef = await tusUpload(s.url, auth, bytes, { filename: 'by-ref.pdf', chatId });
+      expect(byRef.status).toBe(204);
+      const f = (await call(s.url, 'GET', `/api/files/${byRef.headers.get('parley-file-id')}`, { cookie: s.owner }))
+        .body.file;
+      expect(f).toMatchObject({ chatId: v.chat.id, name: 'by-ref.pdf' });
+    }
+    const other = (await s.asOwner('POST', '/api/workspaces', { name: 'tus-ref-other' })).body.workspace;
+    const vo = await widgetSession(s.url, other.widgetKey);
+    await expectRefusedAtCreation(
+      () => tusCreate(s.url, { token }, 10, { filename: 'a.pdf', chatId: vo.chat.ref }),
+      404,
+      'NOT_FOUND',
+    );
+    await expectRefusedAtCreation(
+      () => tusCreate(s.url, { cookie: s.owner }, 10, { filename: 'a.pdf' }),
+      400,
+      'BAD_REQUEST',
+    );
+    await expectRefusedAtCreation(
+      () => tusCreate(s.url, { cookie: s.owner }, 10, { filename: 'a.pdf', chatId: 'no-such-chat' }),
+      404,
+      'NOT_FOUND',
+    );
+  });
+});
+
+describe('while streaming and at the end', () => {
+  it('never takes more bytes than Upload-Length declared', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const created = await tusCreate(s.url, auth, 1000, { filename: 'a.pdf' });
+    const r = await tusPatch(created.url!, auth, 0, pdf(1500));
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe('FILE_TOO_LARGE');
+    const head = await tusHead(created.url!, auth);
+    expect(Number(head.headers.get('upload-offset'))).toBe(0);
+    await tusDelete(created.url!, auth);
+  });
+
+  it('refuses bytes that do not match the extension at the last byte, with 415 CONTENT_MISMATCH, and keeps nothing', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const before = { ...(await snapshot(s)), tus: tusFiles() };
+    const r = await tusUpload(s.url, { token: v.visitorToken }, pe(), { filename: 'invoice.pdf' }, 1000);
+    expect(r.status).toBe(415);
+    expect(r.body.error.code).toBe('CONTENT_MISMATCH');
+    expect({ ...(await snapshot(s)), tus: tusFiles() }).toEqual(before);
+    // The refused upload is gone, not resumable.
+    expect((await tusHead(r.url!, { token: v.visitorToken })).status).toBe(404);
+  });
+
+  it("answers 404 to another visitor's upload URL, for every method", async () => {
+    const a = await widgetSession(s.url, s.widgetKey);
+    const b = await widgetSession(s.url, s.widgetKey);
+    const created = await tusCreate(s.url, { token: a.visitorToken }, 5000, { filename: 'mine.pdf' });
+    const other = { token: b.visitorToken };
+    expect((await tusHead(created.url!, other)).status).toBe(404);
+    const patch = await tusPatch(created.url!, other, 0, pdf(5000));
+    expect(patch.status).toBe(404);
+    expect(patch.body.error.code).toBe('NOT_FOUND');
+    expect((await tusDelete(created.url!, other)).status).toBe(404);
+    expect((await tusHead(created.url!, { cookie: s.owner })).status).toBe(404);
+    expect((await tusHead(created.url!, { token: a.visitorToken })).headers.get('upload-offset')).toBe('0');
+  });
+
+  it('removes a terminated upload with its bytes', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const created = await tusCreate(s.url, auth, 5000, { filename: 'a.pdf' });
+    await tusPatch(created.url!, auth, 0, pdf(5000).subarray(0, 2000));
+    expect((await tusDelete(created.url!, auth)).status).toBe(204);
+    expect((await tusHead(created.url!, auth)).status).toBe(404);
+    const id = created.url!.split('/').pop()!;
+    expect(fs.readdirSync(path.join(s.dataDir, 'uploads')).filter((f) => f.startsWith(id))).toEqual([]);
+  });
+});
+
+describe('abandoned uploads', () => {
+  it('expire after PARLEY_UPLOAD_EXPIRY_HOURS: the job removes the bytes and the URL answers 410', async () => {
+    const short = await startServer({ env: { PARLEY_UPLOAD_EXPIRY_HOURS: '0.0005' } });
+    try {
+      const v = await widgetSession(short.url, short.widgetKey);
+      const auth = { token: v.visitorToken };
+      const created = await tusCreate(short.url, auth, 5000, { filename: 'a.pdf' });
+      await tusPatch(created.url!, auth, 0, pdf(5000).subarray(0, 2000));
+      const dir = path.join(short.dataDir, 'uploads');
+      expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
+      await eventually(async () => {
+        const row = await short.parley.deps.db
+          .selectFrom('resumable_uploads')
+          .select('status')
+          .executeTakeFirstOrThrow();
+        expect(row.status).toBe('expired');
+      });
+      expect(fs.readdirSync(dir)).toEqual([]);
+      const head = await tusHead(created.url!, auth);
+      expect(head.status).toBe(410);
+      const patch = await tusPatch(created.url!, auth, 2000, pdf(5000).subarray(2000));
+      expect(patch.status).toBe(410);
+      expect(patch.body.error.code).toBe('UPLOAD_EXPIRED');
+    } finally {
+      await short.close();
+    }
+  });
+});
+
+describe('multipart stays', () => {
+  it('still accepts multipart uploads beside tus', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const r = await upload(s.url, '/api/widget/chat/files', [{ name: 'm.pdf', data: pdf(2000) }], {
+      token: v.visitorToken,
+    });
+    expect(r.status).toBe(201);
+  });
+});

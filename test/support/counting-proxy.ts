@@ -1,0 +1,58 @@
+// A plain HTTP reverse proxy in front of a test server that counts the request-body bytes of resumable uploads
+// (/api/uploads/) reaching the server: "how much did the server receive" without touching the server. WebSocket
+// upgrades are passed through as raw sockets.
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface CountingProxy {
+  url: string;
+  /** Upload body bytes forwarded to the server so far. */
+  uploadBytes(): number;
+  close(): Promise<void>;
+}
+
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const to = new URL(target);
+  let uploadBytes = 0;
+  const server = http.createServer((req, res) => {
+    const counted = req.url?.startsWith('/api/uploads');
+    const upstream = http.request(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.on('data', (chunk: Buffer) => {
+      if (counted) uploadBytes += chunk.length;
+    });
+    // A browser that drops the request (offline) drops it upstream too, as a real network cut would.
+    req.on('close', () => {
+      if (!req.complete) upstream.destroy();
+    });
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const upstream = net.connect(Number(to.port), to.hostname, () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length) upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    uploadBytes: () => uploadBytes,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
