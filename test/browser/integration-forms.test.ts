@@ -57,7 +57,7 @@ describe.skipIf(!browser)('integration forms', () => {
 
     // The switch says what it does: off = the reference's "Disable".
     await sending.uncheck();
-    expect(await admin.locator('.a-switch__state').first().innerText()).toBe('Off');
+    await expect.poll(() => admin.locator('.a-switch__state').first().innerText()).toBe('Off');
     await admin.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(async () => (await saved()).disabled).toBe(true);
     await screenshot(admin, 'admin-callback');
@@ -72,6 +72,31 @@ describe.skipIf(!browser)('integration forms', () => {
     await expectNoSeriousViolations(admin, 'admin External CallBack with the sample receiver open');
   });
 
+  it('shows each settings form only once its saved settings are in, so no early edit is overwritten', async () => {
+    for (const [hash, api, control] of [
+      ['integrations/s3', '/integrations/s3', 'AWS S3 File Store'],
+      ['integrations/callback', '/integrations/callback', 'Send files to this URL'],
+    ] as const) {
+      // Hold the settings' GET: until it answers, the page says Loading… and offers no control to change.
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      const pattern = `**/api/workspaces/${s.workspaceId}${api}`;
+      await admin.route(pattern, async (route) => {
+        if (route.request().method() === 'GET') await held;
+        await route.continue();
+      });
+      await admin.goto(`${s.url}/admin/#/${hash}`);
+      await admin.getByText('Loading…').waitFor();
+      expect(await admin.getByRole('switch', { name: control }).count()).toBe(0);
+      release();
+      await admin.getByRole('switch', { name: control }).waitFor();
+      expect(await admin.getByText('Loading…').count()).toBe(0);
+      await admin.unroute(pattern);
+    }
+  });
+
   it('shows AWS S3 File Store as an On/Off switch', async () => {
     await admin.goto(`${s.url}/admin/#/integrations/s3`);
     const store = admin.getByRole('switch', { name: 'AWS S3 File Store' });
@@ -81,7 +106,7 @@ describe.skipIf(!browser)('integration forms', () => {
     const before = await store.isChecked();
     expect(await state.innerText()).toBe(before ? 'On' : 'Off');
     await store.click();
-    expect(await state.innerText()).toBe(before ? 'Off' : 'On');
+    await expect.poll(() => state.innerText()).toBe(before ? 'Off' : 'On');
     await expectNoSeriousViolations(admin, 'admin AWS S3');
   });
 });

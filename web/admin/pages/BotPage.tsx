@@ -101,6 +101,8 @@ export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widge
         {error}
       </p>
     );
+  // The form shows once the saved settings are in: an edit made before they arrive would be overwritten by them.
+  if (!data) return <p className="p-muted">Loading…</p>;
   return (
     <section>
       <div className="a-title-row">

@@ -49,6 +49,8 @@ export function CallbackPage({ workspaceId }: { workspaceId: string }) {
         {error}
       </p>
     );
+  // The form shows once the saved settings are in: an edit made before they arrive would be overwritten by them.
+  if (!data) return <p className="p-muted">Loading…</p>;
   const testError = typeof test?.error === 'string' ? test.error : test?.error?.message;
   return (
     <section>

@@ -74,6 +74,8 @@ export function S3Page({ workspaceId }: { workspaceId: string }) {
         {error}
       </p>
     );
+  // The form shows once the saved settings are in: an edit made before they arrive would be overwritten by them.
+  if (!data) return <p className="p-muted">Loading…</p>;
   return (
     <section>
       <p className="a-crumbs">Integrations</p>
