@@ -2869,7 +2869,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            /** @description How many of the ids were this workspace's */
+            /** @description How many of the selected files were deleted */
             deleted: number;
           };
         };

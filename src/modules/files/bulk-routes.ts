@@ -12,7 +12,7 @@ import { notJson, queryTime, WsParams } from '../../http/types.js';
 import { csvLine } from '../../csv.js';
 import { recordAudit } from '../audit/record.js';
 import { deletionDate, getRetention } from '../lifecycle/retention.js';
-import { validationFailed } from '../../errors.js';
+import { AppError, validationFailed } from '../../errors.js';
 import { chatsRepo } from '../chats/repo.js';
 import { listFiles } from './service.js';
 import { purgeFiles } from './purge.js';
@@ -61,7 +61,7 @@ const ZipBody = Type.Object(
 );
 
 /** The files a zip holds, read a page at a time as the zip is written: a selection, or all that match a filter. */
-async function* zipEntries(deps: Deps, workspaceId: string, body: { fileIds?: string[]; filter?: Filter }) {
+async function* zipEntries(deps: Deps, workspaceId: string, body: { selected?: FilesTable[]; filter?: Filter }) {
   const unique = uniquePaths();
   const toEntries = async (rows: FilesTable[]): Promise<ZipEntry[]> => {
     const refs = await chatsRepo.refsOf(
@@ -78,10 +78,8 @@ async function* zipEntries(deps: Deps, workspaceId: string, body: { fileIds?: st
         mtime: new Date(f.created_at),
       }));
   };
-  if (body.fileIds) {
-    const ids = [...new Set(body.fileIds)];
-    for (let i = 0; i < ids.length; i += 200)
-      yield* await toEntries(await filesRepo.inWorkspace(deps.db, workspaceId, ids.slice(i, i + 200)));
+  if (body.selected) {
+    for (let i = 0; i < body.selected.length; i += 200) yield* await toEntries(body.selected.slice(i, i + 200));
     return;
   }
   const f = body.filter ?? {};
@@ -92,6 +90,27 @@ async function* zipEntries(deps: Deps, workspaceId: string, body: { fileIds?: st
     if (!page.nextCursor) return;
     cursor = page.nextCursor;
   }
+}
+
+/**
+ * The selected files, every one of them this workspace's: an id that is not (another workspace's, or a file deleted
+ * meanwhile — the two look the same) refuses the whole action with 404 naming those ids, and nothing is done.
+ */
+async function selection(deps: Deps, workspaceId: string, fileIds: string[]): Promise<FilesTable[]> {
+  const ids = [...new Set(fileIds)];
+  const rows: FilesTable[] = [];
+  for (let i = 0; i < ids.length; i += 200)
+    rows.push(...(await filesRepo.inWorkspace(deps.db, workspaceId, ids.slice(i, i + 200))));
+  if (rows.length < ids.length) {
+    const found = new Set(rows.map((r) => r.id));
+    const missing = ids.filter((id) => !found.has(id));
+    throw new AppError(
+      'NOT_FOUND',
+      `${missing.length === 1 ? 'One of the selected files is' : `${missing.length} of the selected files are`} not in this workspace (deleted meanwhile, or never here); nothing was done`,
+      { missing },
+    );
+  }
+  return rows;
 }
 
 export async function filesBulkRoutes(app: App, deps: Deps) {
@@ -109,16 +128,15 @@ export async function filesBulkRoutes(app: App, deps: Deps) {
         ),
         response: {
           202: Type.Object({
-            deleted: Type.Integer({ minimum: 0, description: "How many of the ids were this workspace's" }),
+            deleted: Type.Integer({ minimum: 0, description: 'How many of the selected files were deleted' }),
           }),
         },
       },
     },
     async (request, reply) => {
       const ctx = staffOf(request);
-      const ids = [...new Set(request.body.fileIds)];
-      // Another workspace's ids are simply not found here: nothing of theirs is touched or revealed.
-      const files = await filesRepo.inWorkspace(deps.db, ctx.workspaceId, ids);
+      // Another workspace's ids are not found here (404, as for any foreign id): nothing is touched or revealed.
+      const files = await selection(deps, ctx.workspaceId, request.body.fileIds);
       let deleted = 0;
       for (let i = 0; i < files.length; i += 100)
         deleted += await purgeFiles(deps, files.slice(i, i + 100), auditActor(request), 'bulk');
@@ -152,6 +170,7 @@ export async function filesBulkRoutes(app: App, deps: Deps) {
           from: queryTime(body.filter.from, 'filter.from'),
           to: queryTime(body.filter.to, 'filter.to'),
         };
+        const selected = body.fileIds && (await selection(deps, ctx.workspaceId, body.fileIds));
         await recordAudit(deps.db, auditActor(request), {
           workspaceId: ctx.workspaceId,
           action: 'files.zip_downloaded',
@@ -161,7 +180,7 @@ export async function filesBulkRoutes(app: App, deps: Deps) {
           .type('application/zip')
           .header('content-disposition', 'attachment; filename="files.zip"')
           .header('cache-control', 'no-store')
-          .send(zipStream(deps.storage, zipEntries(deps, ctx.workspaceId, { ...body, filter })));
+          .send(zipStream(deps.storage, zipEntries(deps, ctx.workspaceId, { selected, filter })));
       },
     );
   });

@@ -1,5 +1,5 @@
 // List File's "Download as zip": a selection, or everything matching the filters, as one streamed zip whose entries
-// are the stored bytes, named <chat ref>/<file name> (repeats get " (2)"); other workspaces' ids are not found and
+// are the stored bytes, named <chat ref>/<file name> (repeats get " (2)"); other workspaces' ids are 404 and
 // the download is in the audit log. (The memory bound on a 2 GB zip: zip-memory.test.ts.)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -38,7 +38,19 @@ describe('List File zip download', () => {
     const f3 = await send(v.visitorToken, 'photo.png', image);
     const foreign = await send(vo.visitorToken, 'theirs.pdf', pdf());
 
-    const z = await zipOf(ws.id, { fileIds: [f1.id, f2.id, f3.id, foreign.id] });
+    // Another workspace's id in the selection: 404 naming it, as for a file that never was; no zip, no audit entry.
+    for (const stranger of [foreign.id, 'no-such-file-id']) {
+      const refused = await zipOf(ws.id, { fileIds: [f1.id, stranger] });
+      expect(refused.status).toBe(404);
+      expect(JSON.parse(refused.buf.toString())).toEqual({
+        error: { code: 'NOT_FOUND', message: expect.stringMatching(/nothing was done/), missing: [stranger] },
+      });
+    }
+    expect((await s.asOwner('GET', `/api/workspaces/${ws.id}/audit?action=files.zip_downloaded`)).body.entries).toEqual(
+      [],
+    );
+
+    const z = await zipOf(ws.id, { fileIds: [f1.id, f2.id, f3.id, f3.id] });
     expect(z.status).toBe(200);
     expect(z.type).toBe('application/zip');
     const entries = await readZip(z.buf);

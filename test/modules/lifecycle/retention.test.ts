@@ -228,7 +228,9 @@ describe('deletions that arrive at once', () => {
         call(s.url, 'POST', api('/files/delete'), { cookie: owner, body: { fileIds: [bulk] } }),
       ),
     );
-    expect(bulks.map((r) => r.body.deleted).sort()).toEqual([0, 0, 0, 0, 0, 1]);
+    // One deletes it; the others find it gone (404), or, when they looked just before, delete nothing (202, 0).
+    expect(bulks.filter((r) => r.status === 202 && r.body.deleted === 1)).toHaveLength(1);
+    for (const r of bulks) expect(r.status === 404 || (r.status === 202 && r.body.deleted <= 1)).toBe(true);
     for (const id of [one, bulk]) {
       const all = (await call(s.url, 'GET', api(`/deliveries?fileId=${id}`), { cookie: owner })).body.deliveries;
       expect(all.map((d: any) => d.kind).sort()).toEqual(['callback', 'callback-event', 's3', 's3-delete']);
@@ -345,7 +347,7 @@ describe('the quota under concurrency', () => {
 });
 
 describe('List File bulk actions', () => {
-  it("deletes a selection in bulk (another workspace's ids untouched) and exports the list as CSV", async () => {
+  it("deletes a selection in bulk (another workspace's id: 404, nothing deleted) and exports the list as CSV", async () => {
     const ws = (await call(s.url, 'POST', '/api/workspaces', { cookie: owner, body: { name: 'bulk' } })).body.workspace;
     const other = (await call(s.url, 'POST', '/api/workspaces', { cookie: owner, body: { name: 'bulk-other' } })).body
       .workspace;
@@ -362,9 +364,17 @@ describe('List File bulk actions', () => {
     const lines = (csv.body as string).trim().split('\r\n');
     expect(lines).toHaveLength(4);
     expect(csv.body).toContain(`"'=cmd|calc.pdf"`); // never a formula in a spreadsheet
-    const del = await call(s.url, 'POST', `/api/workspaces/${ws.id}/files/delete`, {
+    // Another workspace's id refuses the selection whole: nothing is deleted.
+    const refused = await call(s.url, 'POST', `/api/workspaces/${ws.id}/files/delete`, {
       cookie: owner,
       body: { fileIds: [a.id, b.id, foreign.id] },
+    });
+    expect(refused.status).toBe(404);
+    expect(refused.body.error).toMatchObject({ code: 'NOT_FOUND', missing: [foreign.id] });
+    expect((await call(s.url, 'GET', `/api/workspaces/${ws.id}/files`, { cookie: owner })).body.files).toHaveLength(3);
+    const del = await call(s.url, 'POST', `/api/workspaces/${ws.id}/files/delete`, {
+      cookie: owner,
+      body: { fileIds: [a.id, b.id] },
     });
     expect(del.status).toBe(202);
     expect(del.body.deleted).toBe(2);

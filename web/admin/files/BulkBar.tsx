@@ -1,7 +1,7 @@
 // List File's bulk actions: on the selected files, or (with "All files matching the filters") on every file the
 // filters match: download as one zip, delete (after confirmation; forwarded copies too, when configured), export CSV.
 import { useState } from 'react';
-import { api, enc, query } from '../../ui/api.js';
+import { api, ApiError, enc, query } from '../../ui/api.js';
 import { downloadPost } from '../lifecycle/download.js';
 import type { Answer } from '../../ui/types.js';
 import { ConfirmButton } from '../ConfirmButton.js';
@@ -29,14 +29,29 @@ export function BulkBar({
     downloadPost(`${base}/files/zip`, allMatching ? { filter: definedFilter } : { fileIds: selected }, setStatus);
   }
 
+  const deleteFiles = (fileIds: string[]) =>
+    api<Answer<'/api/workspaces/{ws}/files/delete', 'post'>>(`${base}/files/delete`, {
+      method: 'POST',
+      body: { fileIds },
+    });
+
   async function remove() {
     setBusy(true);
     try {
-      const r = await api<Answer<'/api/workspaces/{ws}/files/delete', 'post'>>(`${base}/files/delete`, {
-        method: 'POST',
-        body: { fileIds: selected },
-      });
-      setStatus(`Deleted ${r.deleted} ${r.deleted === 1 ? 'file' : 'files'}.`);
+      let gone: string[] = [];
+      let deleted = 0;
+      try {
+        deleted = (await deleteFiles(selected)).deleted;
+      } catch (e) {
+        // Some were deleted meanwhile (another admin, retention): the server did nothing; delete the others.
+        const missing = e instanceof ApiError && e.status === 404 ? e.details.missing : undefined;
+        if (!Array.isArray(missing) || missing.length === 0) throw e;
+        gone = missing.filter((id): id is string => typeof id === 'string');
+        const rest = selected.filter((id) => !gone.includes(id));
+        if (rest.length > 0) deleted = (await deleteFiles(rest)).deleted;
+      }
+      const already = gone.length > 0 ? ` ${gone.length} had already been deleted.` : '';
+      setStatus(`Deleted ${deleted} ${deleted === 1 ? 'file' : 'files'}.${already}`);
       onDeleted(selected);
     } catch (e) {
       setStatus((e as Error).message);
