@@ -104,11 +104,9 @@ async function selection(deps: Deps, workspaceId: string, fileIds: string[]): Pr
   if (rows.length < ids.length) {
     const found = new Set(rows.map((r) => r.id));
     const missing = ids.filter((id) => !found.has(id));
-    throw new AppError(
-      'NOT_FOUND',
-      `${missing.length === 1 ? 'One of the selected files is' : `${missing.length} of the selected files are`} not in this workspace (deleted meanwhile, or never here); nothing was done`,
-      { missing },
-    );
+    const which = missing.length === 1 ? 'One of the selected files is' : `${missing.length} of the selected files are`;
+    const message = `${which} not in this workspace (deleted meanwhile, or never here); nothing was done`;
+    throw new AppError('NOT_FOUND', message, { missing });
   }
   return rows;
 }
