@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError, validationFailed } from '../errors.js';
 import { closeObjects } from './validation.js';
+import { settleUnreadBody } from './unread-body.js';
 
 export function parseJson(text: string): unknown {
   const poisoned: string[] = [];
@@ -35,7 +36,14 @@ export function registerJsonBodies(app: FastifyInstance) {
   // No route takes plain text: Fastify's own text/plain parser would hand the routes a string, answered 422 "must be
   // object" instead of the contract's 415 for a content type the route does not take.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // JSON is UTF-8 (RFC 8259): a body declared in another charset would be read wrongly, so it is refused.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset))
+      return done(
+        new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON in UTF-8 (charset=utf-8, or no charset)'),
+        undefined,
+      );
     const text = String(body);
     // An empty body is no body: routes that need one answer 422 for it like for any other missing field.
     if (text.trim() === '') return done(null, undefined);
@@ -63,6 +71,16 @@ export function registerJsonBodies(app: FastifyInstance) {
     // name what they consume (the multipart uploads) judge a body in another type themselves.
     if (schema?.consumes && !schema.consumes.includes('application/json')) return;
     if (!hasSchema && request.body !== undefined) refuseUnexpectedBody(request.body);
+  });
+  // No route reads a compressed body (Content-Encoding: gzip, br, …): 415 saying so, not a "not valid JSON" 400 or a
+  // multipart error. The body is not read.
+  app.addHook('onRequest', async (request, reply) => {
+    const coding = request.headers['content-encoding'];
+    if (coding === undefined || /^\s*(identity)?\s*$/i.test(coding)) return;
+    const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
+    if (chunked === undefined && (length === undefined || length === '0')) return;
+    await settleUnreadBody(reply);
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body uncompressed: no Content-Encoding is taken');
   });
   // A NUL byte in the path or the query is never a valid name or value of anything here (PostgreSQL cannot even
   // compare text with one); refuse it before any route or static lookup.

@@ -1,13 +1,14 @@
 // Every answer, the framework's own included, has the contract's {error:{code,message}} shape and never echoes the
 // request back: too-long parameters, bad JSON, prototype poisoning, bad URL encoding, media types, wrong methods.
 import http from 'node:http';
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { useServer } from '../support/server.js';
 
 const s = useServer();
 
 /** A raw HTTP request (fetch would normalise some of the paths below). */
-function raw(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+function raw(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}) {
   const url = new URL(s.url);
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
     const req = http.request(
@@ -90,6 +91,39 @@ describe('framework errors in the contract shape', () => {
       'UNSUPPORTED_MEDIA_TYPE',
     ],
     [
+      'a gzip-compressed JSON body',
+      () => [
+        'PUT',
+        `/api/workspaces/${s.workspaceId}/settings/file-upload`,
+        zlib.gzipSync(`{"maxFileSizeKb": 1, "${MARK}": 1}`),
+        { ...json, 'content-encoding': 'gzip' },
+      ],
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'a compressed multipart upload',
+      () => [
+        'POST',
+        `/api/workspaces/${s.workspaceId}/chats/${MARK}/files`,
+        zlib.gzipSync(`--b\r\ncontent-disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-\r\n--b--\r\n`),
+        { 'content-type': 'multipart/form-data; boundary=b', 'content-encoding': 'gzip' },
+      ],
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'a JSON body in UTF-16',
+      () => [
+        'PUT',
+        `/api/workspaces/${s.workspaceId}/settings/file-upload`,
+        Buffer.from(`{"maxFileSizeKb": 1, "${MARK}": 1}`, 'utf16le'),
+        { 'content-type': 'application/json; charset=utf-16le' },
+      ],
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
       'a JSON body over 1 MiB',
       () => [
         'PUT',
@@ -126,6 +160,19 @@ describe('framework errors in the contract shape', () => {
       expect(r.text).not.toContain(MARK);
     },
   );
+
+  it('takes JSON declared as UTF-8 in any spelling, and an identity Content-Encoding', async () => {
+    const path = `/api/workspaces/${s.workspaceId}/settings/file-upload`;
+    const current = JSON.parse((await raw('GET', path)).text);
+    for (const headers of [
+      { 'content-type': 'application/json; charset=UTF-8' },
+      { 'content-type': 'application/json;charset="utf8"' },
+      { ...json, 'content-encoding': 'identity' },
+    ]) {
+      const r = await raw('PUT', path, JSON.stringify(current), headers);
+      expect(r.status, JSON.stringify(headers)).toBe(200);
+    }
+  });
 
   it('names the allowed methods of a known path in Allow', async () => {
     const r = await raw('PATCH', `/api/workspaces/${s.workspaceId}/settings/file-upload`, '{}', json);
