@@ -247,6 +247,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
           eventsPerSecond: config.socketEventsPerSecond,
           recheckEveryMs: config.socketRecheckMs,
           failedHandshakesPerMinute: config.socketFailedHandshakesPerMinute,
+          socketsPerClient: config.socketsPerClient,
         },
         trustProxy: trustFunction(config.trustProxy),
         publicUrl: config.publicUrl,

@@ -72,6 +72,8 @@ export interface Config {
   socketFailedHandshakesPerMinute: number;
   /** Every open socket's credential is checked again this often (changes made outside a running node). */
   socketRecheckMs: number;
+  /** Sockets one visitor, user or API token may hold open on one node at once (tabs of one person share it). */
+  socketsPerClient: number;
   /** The listen socket's accept queue (capped at net.core.somaxconn): where a burst of connections waits. */
   listenBacklog: number;
   /** Connection limits: a body (or any connection) that stops moving for this long is cut; an upload may take at
@@ -360,6 +362,7 @@ export function loadConfig(env: Env = process.env): Config {
     socketEventsPerSecond: int(env, 'PARLEY_SOCKET_EVENTS_PER_S', 10, 1, 10_000),
     socketFailedHandshakesPerMinute: int(env, 'PARLEY_SOCKET_FAILED_HANDSHAKES_PER_MIN', 30, 1, 1_000_000),
     socketRecheckMs: int(env, 'PARLEY_SOCKET_RECHECK_S', 300, 1) * 1000,
+    socketsPerClient: int(env, 'PARLEY_SOCKETS_PER_CLIENT', 30, 1, 100_000),
     // Node's default, 511, overflowed under a burst of 1,000 connections: a SYN retransmit (1 s+) each (issue 18).
     listenBacklog: int(env, 'PARLEY_LISTEN_BACKLOG', 4096, 1, 65_535),
     uploadIdleTimeoutMs: int(env, 'PARLEY_UPLOAD_IDLE_TIMEOUT_S', 60, 1) * 1000,

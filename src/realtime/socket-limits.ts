@@ -11,6 +11,8 @@ export interface SocketLimits {
   /** Handshakes with a wrong or revoked credential one address may make per minute before its handshakes are
    * refused without a database lookup, until a minute without failures has passed. */
   failedHandshakesPerMinute: number;
+  /** Sockets one client (a visitor, a signed-in user, an API token) may hold open on this node at once. */
+  socketsPerClient: number;
 }
 
 /** Tokens one `sync` costs: it reads up to 500 messages. */
@@ -89,6 +91,31 @@ export function handshakeGuard(perMinute: number, now: () => number = Date.now, 
       }
       if (seen.size >= maxAddresses) seen.delete(seen.keys().next().value!);
       seen.set(address, { count: 1, since: now() });
+    },
+  };
+}
+
+/**
+ * Open sockets per client on this node: a visitor token costs nothing to mint but each socket holds memory and a
+ * share of every broadcast, so one client opening hundreds is refused (RATE_LIMITED) past `max`. Tabs of one person
+ * share the count.
+ */
+export function clientSockets(max: number) {
+  const open = new Map<string, number>();
+  return {
+    /** Whether the client has room for one more (checked at the handshake, before the socket is made). */
+    hasRoom: (client: string) => (open.get(client) ?? 0) < max,
+    /** Counts a connected socket; false (and not counted) when the client is already at `max`. */
+    take(client: string): boolean {
+      const n = open.get(client) ?? 0;
+      if (n >= max) return false;
+      open.set(client, n + 1);
+      return true;
+    },
+    release(client: string) {
+      const n = (open.get(client) ?? 1) - 1;
+      if (n <= 0) open.delete(client);
+      else open.set(client, n);
     },
   };
 }

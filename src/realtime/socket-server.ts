@@ -11,7 +11,7 @@ import { clientAddress, type TrustFn } from '../http/client-address.js';
 import { chatsRepo } from '../modules/chats/repo.js';
 import { chatRoom, workspaceRoom, type Realtime } from './index.js';
 import { type ParleyServer, type ParleySocket, type SocketData, socketAccess } from './socket-access.js';
-import { SYNC_COST, type SocketLimits, eventBudget, handshakeGuard } from './socket-limits.js';
+import { SYNC_COST, type SocketLimits, clientSockets, eventBudget, handshakeGuard } from './socket-limits.js';
 import type { RedisLink } from './redis-link.js';
 import type { ServerEvent, ServerPayload, SyncAnswer } from './wire.js';
 
@@ -83,6 +83,13 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
     recheckEveryMs: deps.limits.recheckEveryMs,
   });
   const guard = handshakeGuard(deps.limits.failedHandshakesPerMinute);
+  const perClient = clientSockets(deps.limits.socketsPerClient);
+  const clientOf = (actor: SocketData['actor']) =>
+    actor.kind === 'visitor'
+      ? `v:${actor.visitorId}`
+      : actor.kind === 'user'
+        ? `u:${actor.userId}`
+        : `t:${actor.tokenId}`;
   io.use(async (socket, next) => {
     // As Fastify's request.ip has it, so a client cannot forge its way past the limiter.
     const address = clientAddress(socket.request, deps.trustProxy);
@@ -101,6 +108,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
         guard.failed(address);
         return next(new Error('UNAUTHENTICATED'));
       }
+      if (!perClient.hasRoom(clientOf(data.actor))) return next(new Error('RATE_LIMITED'));
       socket.data = data;
       next();
     } catch (err) {
@@ -111,6 +119,13 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
 
   io.on('connection', (socket: ParleySocket) => {
     const data = socket.data as SocketData;
+    // Handshakes of one client that ran side by side all found room: the ones past the cap are closed here.
+    const client = clientOf(data.actor);
+    if (!perClient.take(client)) {
+      socket.disconnect(true);
+      return;
+    }
+    socket.on('disconnect', () => perClient.release(client));
     access.connected(socket);
     // Every client event spends from the socket's budget before any handler runs; a flood is cut.
     const budget = eventBudget(deps.limits);

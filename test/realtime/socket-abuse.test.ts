@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { useServer } from '../support/server.js';
 import { call } from '../support/client.js';
 import { collect, connect } from '../support/sockets.js';
+import { eventually } from '../support/eventually.js';
 
 const s = useServer();
 
@@ -140,5 +141,42 @@ describe('handshakes behind a listed proxy (found by QA)', () => {
     const good = await t.visitor();
     expect(await refusal(good.visitorToken, via('198.51.100.7', '198.51.100.8'))).toBe('connected');
     expect(await refusal(good.visitorToken, via('198.51.100.8', '198.51.100.7'))).toBe('RATE_LIMITED');
+  });
+});
+
+describe('sockets per client', () => {
+  const s = useServer({ env: { PARLEY_SOCKETS_PER_CLIENT: '3' } });
+  const refusal = (auth: Record<string, unknown>, headers?: Record<string, string>) =>
+    connect(s.url, auth, headers).then(
+      (socket) => {
+        socket.close();
+        return 'connected';
+      },
+      (err: Error) => err.message,
+    );
+
+  it("refuses a visitor token's sockets past the cap, counts a closed one out, and leaves others alone", async () => {
+    const v = await s.visitor();
+    // Opened side by side: handshakes that all found room are closed past the cap once connected.
+    const first = await Promise.allSettled(Array.from({ length: 8 }, () => connect(s.url, { token: v.visitorToken })));
+    const open = first.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    await eventually(() => expect(open.filter((socket) => socket.connected)).toHaveLength(3));
+    for (const r of first) if (r.status === 'rejected') expect((r.reason as Error).message).toBe('RATE_LIMITED');
+    expect(await refusal({ token: v.visitorToken })).toBe('RATE_LIMITED');
+    // Another visitor, and an agent, are not counted with it.
+    expect(await refusal({ token: (await s.visitor()).visitorToken })).toBe('connected');
+    expect(await refusal({}, { cookie: s.owner })).toBe('connected');
+    // A closed socket frees its place.
+    const closing = open.find((socket) => socket.connected)!;
+    closing.close();
+    await eventually(async () => expect(await refusal({ token: v.visitorToken })).toBe('connected'));
+    for (const socket of open) socket.close();
+  });
+
+  it("counts a signed-in user's sockets (tabs) together", async () => {
+    const tabs = [];
+    for (let i = 0; i < 3; i++) tabs.push(await connect(s.url, {}, { cookie: s.owner }));
+    expect(await refusal({}, { cookie: s.owner })).toBe('RATE_LIMITED');
+    for (const tab of tabs) tab.close();
   });
 });
