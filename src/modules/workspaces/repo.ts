@@ -40,6 +40,19 @@ export const workspacesRepo = {
       .values({ workspace_id: workspaceId, user_id: userId, role, created_at: nowIso() })
       .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role }))
       .execute(),
+  /** Sets a member's role; the number of rows changed is 0 when they had it already (or are no member). */
+  changeRole: async (db: Db, workspaceId: string, userId: string, role: 'admin' | 'agent') =>
+    Number(
+      (
+        await db
+          .updateTable('memberships')
+          .set({ role })
+          .where('workspace_id', '=', workspaceId)
+          .where('user_id', '=', userId)
+          .where('role', '<>', role)
+          .executeTakeFirst()
+      ).numUpdatedRows,
+    ),
   removeMember: (db: Db, workspaceId: string, userId: string) =>
     db
       .deleteFrom('memberships')

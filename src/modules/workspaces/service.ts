@@ -52,13 +52,15 @@ async function refuseOwner(db: Db, userId: string, refusal: string) {
     throw new AppError('CONFLICT', `The instance owner is an admin of every workspace: ${refusal}`);
 }
 
+/** Sets a member's role; `changed` is false when they had it already (nothing to record or announce). */
 export async function setMemberRole(db: Db, workspaceId: string, userId: string, role: 'admin' | 'agent') {
   if (role !== 'admin') await refuseOwner(db, userId, 'they cannot be made an agent');
-  const current = await workspacesRepo.membership(db, workspaceId, userId);
-  if (!current) throw notFound('No such member');
-  await workspacesRepo.addMember(db, workspaceId, userId, role);
+  // One conditional write: of changes made at once, only one finds the old role.
+  const changed = (await workspacesRepo.changeRole(db, workspaceId, userId, role)) > 0;
+  if (!changed && !(await workspacesRepo.membership(db, workspaceId, userId))) throw notFound('No such member');
   const user = await authRepo.findUserById(db, userId);
-  return { id: userId, email: user?.email ?? '', name: user?.name ?? '', role, owner: user?.is_owner === 1 };
+  const member = { id: userId, email: user?.email ?? '', name: user?.name ?? '', role, owner: user?.is_owner === 1 };
+  return { member, changed };
 }
 
 export async function removeMember(db: Db, workspaceId: string, userId: string) {

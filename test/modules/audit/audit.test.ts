@@ -110,6 +110,35 @@ describe('the audit log', () => {
     );
   });
 
+  it('records a role change once: setting the role a member has is no change, even sent several times at once', async () => {
+    const member = await addMember(s.url, s.owner, s.workspaceId, {
+      email: 'role-audit@example.test',
+      password: 'agent password 1',
+      role: 'agent',
+    });
+    const setRole = (role: string) =>
+      call(s.url, 'PUT', `/api/workspaces/${s.workspaceId}/members/${member.id}`, { cookie: s.owner, body: { role } });
+    const changes = async () =>
+      (await audit('?action=member.role_changed')).body.entries.filter((e: any) => e.target === `user:${member.id}`);
+    const same = await setRole('agent');
+    expect(same.status).toBe(200);
+    expect(same.body.member).toMatchObject({ id: member.id, role: 'agent' });
+    expect(await changes()).toHaveLength(0);
+    const atOnce = await Promise.all(Array.from({ length: 5 }, () => setRole('admin')));
+    expect(atOnce.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await changes()).toEqual([expect.objectContaining({ details: { role: 'admin' } })]);
+    expect((await setRole('agent')).status).toBe(200);
+    expect((await changes()).map((e: any) => e.details.role)).toEqual(['agent', 'admin']);
+    expect(
+      (
+        await call(s.url, 'PUT', `/api/workspaces/${s.workspaceId}/members/nobody`, {
+          cookie: s.owner,
+          body: { role: 'agent' },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
   it('records staff downloads, not the visitor fetching their own file', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const up = await upload(s.url, '/api/widget/chat/files', [{ name: 'invoice.pdf', data: pdf() }], {
