@@ -110,7 +110,7 @@ describe('the audit log', () => {
     );
   });
 
-  it('records a role change once: the role a member has already is no change, even sent five times at once', async () => {
+  it('records a role change once: the role a member has already is no change, even sent 5 times at once', async () => {
     const member = await addMember(s.url, s.owner, s.workspaceId, {
       email: 'role-audit@example.test',
       password: 'agent password 1',
