@@ -69,20 +69,22 @@ describe('GET /metrics', () => {
     await got.arrayBuffer();
     await eventually(async () => receiver.received.length > 0, { timeoutMs: 30_000 });
 
+    // The download is counted when the server has finished the response (onResponse), which may come after the
+    // client has read the last byte: the whole check waits, not only for the delivery.
     const after = await eventually(async () => {
       const text = await scrape();
       expect(value(text, 'parley_delivery_attempts_total{kind="callback",outcome="succeeded"}')).toBeGreaterThanOrEqual(
         1,
       );
+      const delta = (sample: string) => value(text, sample) - value(before, sample);
+      expect(delta('parley_uploads_accepted_total{side="visitor"}')).toBe(1);
+      expect(delta(`parley_uploads_refused_total{code="${code}"}`)).toBe(1);
+      expect(delta('parley_upload_bytes_total')).toBe(data.length);
+      expect(delta('parley_download_bytes_total')).toBe(data.length);
+      expect(delta('parley_upload_duration_seconds_count{result="accepted"}')).toBe(1);
+      expect(delta('parley_delivery_outcomes_total{kind="callback",status="succeeded"}')).toBe(1);
       return text;
     });
-    const delta = (sample: string) => value(after, sample) - value(before, sample);
-    expect(delta('parley_uploads_accepted_total{side="visitor"}')).toBe(1);
-    expect(delta(`parley_uploads_refused_total{code="${code}"}`)).toBe(1);
-    expect(delta('parley_upload_bytes_total')).toBe(data.length);
-    expect(delta('parley_download_bytes_total')).toBe(data.length);
-    expect(delta('parley_upload_duration_seconds_count{result="accepted"}')).toBe(1);
-    expect(delta('parley_delivery_outcomes_total{kind="callback",status="succeeded"}')).toBe(1);
     expect(value(after, 'parley_deliveries{kind="callback",status="succeeded"}')).toBeGreaterThanOrEqual(1);
     expect(value(after, 'parley_delivery_attempt_duration_seconds_count{kind="callback"}')).toBeGreaterThanOrEqual(1);
     for (const name of [
