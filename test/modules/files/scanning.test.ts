@@ -18,6 +18,7 @@ import {
   type Clamd,
 } from '../../support/clamd.js';
 import { zip } from '../../support/zip.js';
+import { eventually } from '../../support/eventually.js';
 
 let s: TestServer;
 let clamd: Clamd;
@@ -290,6 +291,7 @@ describeScan('when clamd is down', () => {
       const { r } = await visitorUpload('later.pdf', pdf(10_000), v);
       expect(r.status).toBe(201);
       fileId = r.body.files[0].id;
+      const heldMessageId = r.body.message.id as string;
       expect(r.body.files[0].scan).toBe('pending');
       // An agent's held upload: the visitor does not see the message or the file until it is released.
       const sent = await upload(s.url, api(`/chats/${v.chat.id}/files`), [{ name: 'offer.pdf', data: pdf(9000) }], {
@@ -312,6 +314,16 @@ describeScan('when clamd is down', () => {
       infectedId = bad.r.body.files[0].id;
       // The job's first attempt fails while clamd is down; it stays queued.
       await s.parley.deps.jobs.wake();
+      // Wait for that attempt to have run (its error recorded), so the check below is not made before it.
+      await eventually(async () => {
+        const job = await s.parley.deps.db
+          .selectFrom('jobs')
+          .select('last_error')
+          .where('kind', '=', 'files.scan')
+          .where('payload', 'like', `%${heldMessageId}%`)
+          .executeTakeFirstOrThrow();
+        expect(job.last_error).toBeTruthy();
+      });
       expect(receiver.received.some((x) => x.fields.fileId === fileId)).toBe(false);
     } finally {
       await clamd.start();
