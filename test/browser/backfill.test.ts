@@ -37,8 +37,8 @@ describe.skipIf(!browser)('forwarding earlier files', () => {
     await admin.goto(`${s.url}/admin/#/integrations/callback`);
     const forward = admin.getByRole('button', { name: 'Forward earlier files' });
     await forward.waitFor();
-    expect(await forward.isDisabled()).toBe(true);
     await admin.getByText('Save the settings with sending on first.').waitFor();
+    expect(await forward.isDisabled()).toBe(true);
 
     await admin.getByLabel('Callback URL').fill(receiver.url);
     await admin.getByRole('button', { name: 'Save', exact: true }).click();

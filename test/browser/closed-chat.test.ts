@@ -72,6 +72,7 @@ describe.skipIf(!browser)('closed chats for visitors, confirm Close and Reopen f
     await confirm.getByText('Close this chat?').waitFor();
     await expectNoSeriousViolations(agent, 'console Close confirmation');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' }); // the dialog is gone, so Cancel has been handled
     expect(await status()).toBe('open');
     await closeInConsole();
 

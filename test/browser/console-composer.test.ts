@@ -50,7 +50,9 @@ describe.skipIf(!browser)('console composer: paperclip, drop, paste with preview
     await widget.getByRole('textbox', { name: 'Message' }).fill('Hello, something is broken');
     await widget.getByRole('button', { name: 'Send' }).click();
     await widget.getByRole('log').getByText('Hello, something is broken', { exact: true }).waitFor();
-    expect(await widget.locator('.w-composer input[type=file]').getAttribute('accept')).toBe('.pdf,.png,.tar.gz,.tgz');
+    await expect
+      .poll(() => widget.locator('.w-composer input[type=file]').getAttribute('accept'))
+      .toBe('.pdf,.png,.tar.gz,.tgz');
 
     await signIn(agent, s.url, 'console', s.admin);
     const { body } = await s.asOwner('GET', `/api/workspaces/${s.workspaceId}/chats`);

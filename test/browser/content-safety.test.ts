@@ -31,9 +31,9 @@ describe.skipIf(!browser)('content safety settings', () => {
       .click();
     await admin.getByRole('heading', { name: 'Content safety', level: 1 }).waitFor();
     const strip = admin.getByRole('switch', { name: 'Remove location and camera data from photos' });
-    expect(await strip.isChecked()).toBe(true);
-    await admin.getByText('This server does not scan files').waitFor();
-    expect(await admin.getByRole('radio', { name: /^Refuse uploads/ }).isChecked()).toBe(true);
+    await admin.getByText('This server does not scan files').waitFor(); // the saved settings have arrived
+    await expect.poll(() => strip.isChecked()).toBe(true);
+    await expect.poll(() => admin.getByRole('radio', { name: /^Refuse uploads/ }).isChecked()).toBe(true);
 
     await strip.uncheck();
     await admin.getByRole('radio', { name: /^Accept them/ }).check();
@@ -46,8 +46,9 @@ describe.skipIf(!browser)('content safety settings', () => {
 
     await admin.reload();
     await admin.getByRole('heading', { name: 'Content safety', level: 1 }).waitFor();
-    expect(await strip.isChecked()).toBe(false);
-    expect(await admin.getByRole('radio', { name: /^Accept them/ }).isChecked()).toBe(true);
+    // The form is filled from the saved settings once they arrive: wait for them, not the heading.
+    await expect.poll(() => strip.isChecked()).toBe(false);
+    await expect.poll(() => admin.getByRole('radio', { name: /^Accept them/ }).isChecked()).toBe(true);
 
     // The next photo is stored as sent.
     await s.asOwner('PUT', s.api('/settings/file-upload'), { visitorAllowedTypes: 'jpg' });
