@@ -95,7 +95,7 @@ describe.skipIf(!browser)('deliveries: filters and the attempt drawer', () => {
     await drawer.getByRole('button', { name: 'Close' }).click();
     await admin.getByRole('button', { name: 'Details of Callback delivery of contract.pdf' }).click();
     await expect.poll(() => attempts.locator('tbody tr').count()).toBeGreaterThan(before);
-    expect(await attempts.locator('tbody tr').last().innerText()).toMatch(/succeeded/);
+    await expect.poll(() => attempts.locator('tbody tr').last().innerText()).toMatch(/succeeded/);
     await drawer.getByText('uid-', { exact: false }).first().waitFor();
     await admin.keyboard.press('Escape');
     await expect.poll(() => drawer.count()).toBe(0);
