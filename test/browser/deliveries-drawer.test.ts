@@ -152,4 +152,40 @@ describe.skipIf(!browser)('deliveries: filters and the attempt drawer', () => {
     await admin.unroute(matches);
     await admin.keyboard.press('Escape');
   });
+
+  it('answers a re-send with the state the re-send set, even when the worker has already sent it again', async () => {
+    // The drawer shows what the re-send answered; a worker quicker than the answer must not change that answer.
+    receiver.behave(answers.http500());
+    const v = await widgetSession(s.url, s.widgetKey);
+    const up = await upload(s.url, '/api/widget/chat/files', [{ name: 'quick.pdf', data: pdf(2000, 'k') }], {
+      token: v.visitorToken,
+    });
+    expect(up.status).toBe(201);
+    const chatRef = (v.chat as { ref: string }).ref;
+    const failed = await eventually(
+      async () => {
+        const [d] = await log(`?chatId=${chatRef}`);
+        expect(d?.status).toBe('failed');
+        return d!;
+      },
+      { timeoutMs: 15_000 },
+    );
+    // The worker woken by the re-send finishes its attempt before the route goes on.
+    const events = s.parley.deps.events;
+    const emit = events.emit;
+    events.emit = (async (name: string, payload: unknown) => {
+      await (emit as (n: string, p: unknown) => Promise<void>).call(events, name, payload);
+      if (name !== 'deliveries.queued') return;
+      await eventually(async () => expect((await log(`?chatId=${chatRef}`))[0]?.status).not.toBe('pending'), {
+        timeoutMs: 15_000,
+      });
+    }) as typeof emit;
+    try {
+      const r = await s.asOwner('POST', `/api/workspaces/${s.workspaceId}/deliveries/${failed.id}/retry`, {});
+      expect(r.status).toBe(202);
+      expect(r.body.delivery.status).toBe('pending');
+    } finally {
+      events.emit = emit;
+    }
+  });
 });
