@@ -139,7 +139,7 @@ export async function deliveriesRoutes(app: App, deps: Deps) {
         if (!(await deliveriesRepo.retryNow(trx, ctx.workspaceId, request.params.id)))
           throw notFound('No such delivery');
       });
-      // Read before waking the worker: the answer is the state the re-send set, not whatever a quick attempt made of it.
+      // Read before waking the worker: the answer is the state the re-send set, not what a quick attempt made of it.
       const d = (await deliveriesRepo.byId(deps.db, request.params.id))!;
       await deps.events.emit('deliveries.queued', { workspaceId: ctx.workspaceId });
       return reply.status(202).send({ delivery: deliveryView(d) });
