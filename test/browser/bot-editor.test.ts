@@ -34,13 +34,17 @@ describe.skipIf(!browser)('bot editor', () => {
 
     // Declining keeps the step; accepting removes it and clears the links to it.
     const asked: string[] = [];
+    let answered = 0; // dialogs the page has had its answer to: what it did next can be checked from then on
     let accept = false;
     admin.on('dialog', (d) => {
       asked.push(d.message());
-      void (accept ? d.accept() : d.dismiss());
+      (accept ? d.accept() : d.dismiss()).then(
+        () => answered++,
+        () => undefined,
+      );
     });
     await admin.getByRole('button', { name: 'Remove step ask-document' }).click();
-    await expect.poll(() => asked.length).toBe(1);
+    await expect.poll(() => answered).toBe(1);
     expect(asked[0]).toBe(
       'Remove step 4 (ask-document)? it is reached from step 3 (ask-choice); those links will be cleared.',
     );

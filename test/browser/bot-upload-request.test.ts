@@ -64,9 +64,11 @@ describe.skipIf(!browser)('bot upload request in the browser', () => {
 
     // The handoff puts the chat in the agents' queue, with the file.
     const cookie = await login(s.url, s.admin.email, s.admin.password);
-    const { body } = await call(s.url, 'GET', `/api/workspaces/${s.workspaceId}/chats?status=waiting`, { cookie });
-    expect(body.chats).toHaveLength(1);
-    const chatRef = body.chats[0].ref as string;
+    // The handoff step runs after the bot's message has been shown: wait for the chat to be waiting.
+    const waiting = async () =>
+      (await call(s.url, 'GET', `/api/workspaces/${s.workspaceId}/chats?status=waiting`, { cookie })).body.chats;
+    await expect.poll(waiting).toHaveLength(1);
+    const chatRef = (await waiting())[0].ref as string;
     await agent.getByRole('tab', { name: /^Waiting/ }).click();
     await agent.getByRole('button', { name: new RegExp(`^Chat #${chatRef}`) }).click();
     await agent.getByRole('log').getByRole('link', { name: 'Download invoice.pdf' }).waitFor();

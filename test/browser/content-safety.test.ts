@@ -44,11 +44,23 @@ describe.skipIf(!browser)('content safety settings', () => {
     const saved = (await s.asOwner('GET', s.api('/settings/content-safety'))).body;
     expect(saved).toMatchObject({ stripPhotoMetadata: false, whenScannerDown: 'accept', scannerConfigured: false });
 
+    // Whether the form ever shows the switch On after the reload (the default) before the saved Off.
+    await admin.addInitScript(() => {
+      const w = window as unknown as { __shownOn?: boolean };
+      w.__shownOn = false;
+      new MutationObserver((records) => {
+        for (const r of records)
+          if ((r.target as Element).classList?.contains('a-switch__state') && r.oldValue?.includes('is-on'))
+            w.__shownOn = true;
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['class'], attributeOldValue: true });
+    });
     await admin.reload();
     await admin.getByRole('heading', { name: 'Content safety', level: 1 }).waitFor();
     // The form is filled from the saved settings once they arrive: wait for them, not the heading.
     await expect.poll(() => strip.isChecked()).toBe(false);
     await expect.poll(() => admin.getByRole('radio', { name: /^Accept them/ }).isChecked()).toBe(true);
+    // The form shows only once it holds the saved settings: never the defaults first, even for one render.
+    expect(await admin.evaluate(() => (window as unknown as { __shownOn?: boolean }).__shownOn)).toBe(false);
 
     // The next photo is stored as sent.
     await s.asOwner('PUT', s.api('/settings/file-upload'), { visitorAllowedTypes: 'jpg' });

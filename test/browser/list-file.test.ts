@@ -97,7 +97,7 @@ describe.skipIf(!browser)('List File in the browser', () => {
     await expect.poll(names).toEqual(['diagram.png']);
     const lateAnswer = admin.waitForResponse((r) => unfiltered(r.url()));
     release();
-    await lateAnswer;
+    await (await lateAnswer).finished(); // the whole body has reached the page, not only the headers
     await admin.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve))); // React has applied it
     expect(await names()).toEqual(['diagram.png']);
     await admin.unroute(unfiltered);

@@ -41,7 +41,7 @@ describe.skipIf(!browser)('members, passwords and chat references in the browser
     await expectNoSeriousViolations(invitee, 'invitation page');
     await invitee.getByRole('button', { name: 'Accept and sign in' }).click();
     await invitee.getByRole('button', { name: 'Sign out' }).waitFor();
-    expect(await invitee.locator('.c-top__user').innerText()).toBe('Nina Newcomer');
+    await expect.poll(() => invitee.locator('.c-top__user').innerText()).toBe('Nina Newcomer');
 
     await invitee.getByRole('button', { name: 'Password', exact: true }).click();
     const form = invitee.getByRole('form', { name: 'Change your password' });

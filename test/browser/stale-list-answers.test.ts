@@ -27,7 +27,7 @@ async function holdRequests(page: Page, matches: (url: URL) => boolean) {
     async releaseAndWait() {
       const answered = page.waitForResponse((r) => picked(r.url()));
       release();
-      await answered;
+      await (await answered).finished(); // the whole body has reached the page, not only the headers
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve))); // React has applied it
       await page.unroute(picked);
     },
@@ -234,7 +234,7 @@ describe.skipIf(!browser)('lists keep the newest filter when an older answer com
 
     const lateAnswer = admin.waitForResponse((r) => detail(r.url()) && r.request().method() === 'GET');
     release();
-    await lateAnswer;
+    await (await lateAnswer).finished(); // the whole body has reached the page, not only the headers
     await admin.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve))); // React has applied it
     expect(await drawer.getByText(`Callback: ${two.delivery.status}`).count()).toBe(1);
     expect(await rows.count()).toBe(two.attempts.length);

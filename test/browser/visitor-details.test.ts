@@ -100,16 +100,19 @@ describe.skipIf(!browser)('visitor details from the embedding page', () => {
 
     const panel = agent.getByRole('complementary', { name: 'Visitor details' });
     const value = (label: string) => panel.locator('.c-visitor__row', { has: agent.getByText(label, { exact: true }) });
-    expect(await value('Name').locator('dd').innerText()).toBe('Alice Martin');
-    expect(await value('E-mail').getByRole('link').getAttribute('href')).toBe('mailto:alice@example.com');
-    expect(await value('Page').getByRole('link').getAttribute('href')).toBe(`${shopUrl}/shop/pricing?plan=pro`);
-    expect(await value('Referrer').locator('dd').innerText()).toBe('https://search.example/?q=parley');
-    expect(await value('Browser').locator('dd').innerText()).toBe('Chrome 131 on macOS');
-    expect(await value('Language').locator('dd').innerText()).toBe('French (France) (fr-FR)');
-    expect(await value('plan').locator('dd').innerText()).toBe('pro');
+    // The panel fills in from the visitor's details as they arrive.
+    await expect.poll(() => value('Name').locator('dd').innerText()).toBe('Alice Martin');
+    await expect.poll(() => value('E-mail').getByRole('link').getAttribute('href')).toBe('mailto:alice@example.com');
+    await expect
+      .poll(() => value('Page').getByRole('link').getAttribute('href'))
+      .toBe(`${shopUrl}/shop/pricing?plan=pro`);
+    await expect.poll(() => value('Referrer').locator('dd').innerText()).toBe('https://search.example/?q=parley');
+    await expect.poll(() => value('Browser').locator('dd').innerText()).toBe('Chrome 131 on macOS');
+    await expect.poll(() => value('Language').locator('dd').innerText()).toBe('French (France) (fr-FR)');
+    await expect.poll(() => value('plan').locator('dd').innerText()).toBe('pro');
     // Local time: Tokyo's, whatever the agent's own zone is.
+    await expect.poll(() => value('Local time').locator('dd').innerText()).toContain('(Asia/Tokyo, UTC+9)');
     const local = await value('Local time').locator('dd').innerText();
-    expect(local).toContain('(Asia/Tokyo, UTC+9)');
     // Tokyo's clock now or a minute or two ago (the panel ticks every 30 s), in the agent's own format.
     const tokyoNow = await agent.evaluate(() =>
       [0, 60_000, 120_000].map((ago) =>

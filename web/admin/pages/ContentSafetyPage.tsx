@@ -17,14 +17,17 @@ export function ContentSafetyPage({ workspaceId }: { workspaceId: string }) {
   const { data, error, fields, save, put } = useSettingsForm<ContentSafety, TestOutcome>(path);
   const [strip, setStrip] = useState(true);
   const [whenDown, setWhenDown] = useState<ContentSafety['whenScannerDown']>('refuse');
+  // The form shows once it holds the saved settings: for the render in between, it would show the defaults.
+  const [filled, setFilled] = useState(false);
 
   useEffect(() => {
     if (!data) return;
     setStrip(data.stripPhotoMetadata);
     setWhenDown(data.whenScannerDown);
+    setFilled(true);
   }, [data]);
 
-  const dirty = !!data && (strip !== data.stripPhotoMetadata || whenDown !== data.whenScannerDown);
+  const dirty = filled && !!data && (strip !== data.stripPhotoMetadata || whenDown !== data.whenScannerDown);
   useUnsavedChanges(dirty);
 
   function submit(e: FormEvent) {
@@ -45,7 +48,7 @@ export function ContentSafetyPage({ workspaceId }: { workspaceId: string }) {
           {error}
         </p>
       )}
-      {data && (
+      {data && filled && (
         <form className="a-card a-form" onSubmit={submit} noValidate aria-label="Content safety settings">
           <Switch
             label="Remove location and camera data from photos"
