@@ -73,6 +73,20 @@ describe.skipIf(!browser)('integration forms', () => {
   });
 
   it('shows each settings form only once its saved settings are in, so no early edit is overwritten', async () => {
+    // Whether a switch ever shows On and then Off: the callback is saved with sending off (above), so the form
+    // must not show its default (On) first, even for one render.
+    const watch = () => {
+      const w = window as unknown as { __shownOn?: boolean };
+      if (w.__shownOn !== undefined) return;
+      w.__shownOn = false;
+      new MutationObserver((records) => {
+        for (const r of records)
+          if ((r.target as Element).classList?.contains('a-switch__state') && r.oldValue?.includes('is-on'))
+            w.__shownOn = true;
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['class'], attributeOldValue: true });
+    };
+    await admin.addInitScript(watch);
+    await admin.evaluate(watch);
     for (const [hash, api, control] of [
       ['integrations/s3', '/integrations/s3', 'AWS S3 File Store'],
       ['integrations/callback', '/integrations/callback', 'Send files to this URL'],
@@ -83,6 +97,9 @@ describe.skipIf(!browser)('integration forms', () => {
         release = r;
       });
       const pattern = `**/api/workspaces/${s.workspaceId}${api}`;
+      await admin.evaluate(() => {
+        (window as unknown as { __shownOn?: boolean }).__shownOn = false; // checked for the last page, the callback
+      });
       await admin.route(pattern, async (route) => {
         if (route.request().method() === 'GET') await held;
         await route.continue();
@@ -95,6 +112,8 @@ describe.skipIf(!browser)('integration forms', () => {
       expect(await admin.getByText('Loading…').count()).toBe(0);
       await admin.unroute(pattern);
     }
+    await expect.poll(() => admin.getByRole('switch', { name: 'Send files to this URL' }).isChecked()).toBe(false);
+    expect(await admin.evaluate(() => (window as unknown as { __shownOn?: boolean }).__shownOn)).toBe(false);
   });
 
   it('shows AWS S3 File Store as an On/Off switch', async () => {

@@ -24,16 +24,21 @@ export function CallbackPage({ workspaceId }: { workspaceId: string }) {
   const { data, error, fields, save, test, put, runTest } = useSettingsForm<CallbackSettings, TestResult>(path);
   const [url, setUrl] = useState('');
   const [disabled, setDisabled] = useState(false);
+  // The form shows once it holds the saved settings: for the render in between, it would show the defaults.
+  const [filled, setFilled] = useState(false);
 
   useEffect(() => {
     if (!data) return;
     setUrl(data.url ?? '');
     // Nothing saved yet: the switch starts on, so saving a URL turns sending on.
     setDisabled(data.configured ? !!data.disabled : false);
+    setFilled(true);
   }, [data]);
 
   // Leaving the page or this admin section with unsaved changes asks first.
-  useUnsavedChanges(!!data && (!isSaved(url, data.url) || disabled !== (data.configured ? !!data.disabled : false)));
+  useUnsavedChanges(
+    filled && !!data && (!isSaved(url, data.url) || disabled !== (data.configured ? !!data.disabled : false)),
+  );
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -50,7 +55,7 @@ export function CallbackPage({ workspaceId }: { workspaceId: string }) {
       </p>
     );
   // The form shows once the saved settings are in: an edit made before they arrive would be overwritten by them.
-  if (!data) return <p className="p-muted">Loading…</p>;
+  if (!data || !filled) return <p className="p-muted">Loading…</p>;
   const testError = typeof test?.error === 'string' ? test.error : test?.error?.message;
   return (
     <section>
