@@ -73,8 +73,8 @@ describe.skipIf(!browser)('integration forms', () => {
   });
 
   it('shows each settings form only once its saved settings are in, so no early edit is overwritten', async () => {
-    // Whether a switch ever shows On and then Off: the callback is saved with sending off (above), so the form
-    // must not show its default (On) first, even for one render.
+    // Whether a switch ever shows On and then Off: S3 (never set up) and the callback (above) are saved off, so
+    // neither form may show its default (On) first, even for one render.
     const watch = () => {
       const w = window as unknown as { __shownOn?: boolean };
       if (w.__shownOn !== undefined) return;
@@ -98,7 +98,7 @@ describe.skipIf(!browser)('integration forms', () => {
       });
       const pattern = `**/api/workspaces/${s.workspaceId}${api}`;
       await admin.evaluate(() => {
-        (window as unknown as { __shownOn?: boolean }).__shownOn = false; // checked for the last page, the callback
+        (window as unknown as { __shownOn?: boolean }).__shownOn = false;
       });
       await admin.route(pattern, async (route) => {
         if (route.request().method() === 'GET') await held;
@@ -111,9 +111,11 @@ describe.skipIf(!browser)('integration forms', () => {
       await admin.getByRole('switch', { name: control }).waitFor();
       expect(await admin.getByText('Loading…').count()).toBe(0);
       await admin.unroute(pattern);
+      // Settled on the saved setting (both are saved off here), and never On before it.
+      expect((await s.asOwner('GET', s.api(api))).body.disabled).toBe(true);
+      await expect.poll(() => admin.getByRole('switch', { name: control }).isChecked()).toBe(false);
+      expect(await admin.evaluate(() => (window as unknown as { __shownOn?: boolean }).__shownOn)).toBe(false);
     }
-    await expect.poll(() => admin.getByRole('switch', { name: 'Send files to this URL' }).isChecked()).toBe(false);
-    expect(await admin.evaluate(() => (window as unknown as { __shownOn?: boolean }).__shownOn)).toBe(false);
   });
 
   it('shows AWS S3 File Store as an On/Off switch', async () => {

@@ -34,14 +34,18 @@ export function S3Page({ workspaceId }: { workspaceId: string }) {
   const { data, error, fields, save, test, put, runTest } = useSettingsForm<Schemas['S3Settings'], TestResult>(path);
   const [form, setForm] = useState<S3Settings>(EMPTY);
   const [secret, setSecret] = useState('');
+  // The form shows once it holds the saved settings: for the render in between, it would show the defaults.
+  const [filled, setFilled] = useState(false);
 
   useEffect(() => {
-    if (data) setForm({ ...EMPTY, ...data, endpoint: data.endpoint ?? '' });
+    if (!data) return;
+    setForm({ ...EMPTY, ...data, endpoint: data.endpoint ?? '' });
+    setFilled(true);
   }, [data]);
 
   const set = <K extends keyof S3Settings>(k: K, v: S3Settings[K]) => setForm({ ...form, [k]: v });
   // Leaving the page or this admin section with unsaved changes asks first.
-  useUnsavedChanges(!!data && (secret !== '' || EDITABLE.some((k) => (form[k] ?? '') !== (data[k] ?? ''))));
+  useUnsavedChanges(filled && !!data && (secret !== '' || EDITABLE.some((k) => (form[k] ?? '') !== (data[k] ?? ''))));
 
   // What the form says, for Save and for "Test connection" (which saves nothing); an empty secret keeps the stored one.
   function formBody(): Record<string, unknown> {
@@ -75,7 +79,7 @@ export function S3Page({ workspaceId }: { workspaceId: string }) {
       </p>
     );
   // The form shows once the saved settings are in: an edit made before they arrive would be overwritten by them.
-  if (!data) return <p className="p-muted">Loading…</p>;
+  if (!data || !filled) return <p className="p-muted">Loading…</p>;
   return (
     <section>
       <p className="a-crumbs">Integrations</p>
