@@ -39,8 +39,9 @@ export function registerAuth(app: FastifyInstance, db: Db) {
     const sessionToken = request.cookies?.[SESSION_COOKIE];
     if (bearer || sessionToken) request.actor = await resolveActor(db, { bearer, sessionToken });
   });
-  // After validation (as the hand-written checks were), so a malformed request is told so first.
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Before the body is read or validated: who may call comes first (401, then 404 for a workspace the caller cannot
+  // see, then 403), so a caller without access learns nothing from the validation of what it sent.
+  app.addHook('preParsing', async (request: FastifyRequest, reply: FastifyReply) => {
     const access = request.routeOptions.config?.access;
     if (!access) return;
     const { ws } = request.params as { ws?: string };
