@@ -12,6 +12,7 @@ import { call, login, upload, widgetSession } from '../support/client.js';
 import { pdf } from '../support/fixtures.js';
 import { BASE_PG_URL, createPgDatabase } from '../support/databases.js';
 import { spawnServer } from '../support/process.js';
+import { eventually } from '../support/eventually.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -72,8 +73,12 @@ describe('parley start --workers 2', () => {
     // Only the first worker made the owner: the generated password is printed once.
     const passwords = [...srv.stderr().matchAll(/PARLEY-PASSWORD email=(\S+) password=(\S+)/g)];
     expect(passwords).toHaveLength(1);
-    const pids = workerPids(srv.stdout());
-    expect([...pids.keys()].sort()).toEqual([1, 2]);
+    // Each worker's "worker ready" line reaches this process through its own reads of the pipe: wait for both.
+    const pids = await eventually(() => {
+      const found = workerPids(srv.stdout());
+      expect([...found.keys()].sort()).toEqual([1, 2]);
+      return found;
+    });
 
     // Plain HTTP is shared between the workers.
     const served = new Set<string | null>();
