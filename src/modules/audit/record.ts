@@ -78,23 +78,23 @@ export async function recordAudit(db: Db, who: AuditActor, entry: AuditEntry): P
   });
 }
 
-/** Runs `work` in a transaction and appends the entry in that same transaction (the entry may depend on the result). */
+/**
+ * Runs `work` in a transaction and appends the entry in that same transaction (the entry may depend on the result;
+ * an entry function that returns undefined records nothing: the work changed nothing).
+ */
 export async function withAudit<T>(
   db: Db,
   who: AuditActor,
-  entry: AuditEntry | ((result: T) => AuditEntry),
+  entry: AuditEntry | ((result: T) => AuditEntry | undefined),
   work: (trx: Db) => Promise<T>,
 ): Promise<T> {
-  if (db.isTransaction) {
-    const result = await work(db);
-    await recordAudit(db, who, typeof entry === 'function' ? entry(result) : entry);
-    return result;
-  }
-  return db.transaction().execute(async (trx) => {
+  const run = async (trx: Db) => {
     const result = await work(trx);
-    await recordAudit(trx, who, typeof entry === 'function' ? entry(result) : entry);
+    const e = typeof entry === 'function' ? entry(result) : entry;
+    if (e) await recordAudit(trx, who, e);
     return result;
-  });
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 /** The names of the fields a change touched (the values are never recorded: some are secrets). */

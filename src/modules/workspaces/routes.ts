@@ -10,7 +10,7 @@ import { publicUser, startSession } from '../auth/service.js';
 import { notFound } from '../../errors.js';
 import { workspacesRepo } from './repo.js';
 import { auditActor } from '../../http/audit.js';
-import { recordAudit, withAudit } from '../audit/record.js';
+import { withAudit } from '../audit/record.js';
 import { createWorkspace, embedSnippet, listWorkspaces, removeMember, setMemberRole } from './service.js';
 import {
   acceptInvitation,
@@ -161,17 +161,20 @@ export async function workspacesRoutes(app: App, deps: Deps) {
       const { userId } = request.params;
       const { role } = request.body;
       // Recorded and announced only when the role changed: setting the role a member has is no change.
-      const { member, changed } = await deps.db.transaction().execute(async (trx) => {
-        const result = await setMemberRole(trx, ctx.workspaceId, userId, role);
-        if (result.changed)
-          await recordAudit(trx, auditActor(request), {
-            workspaceId: ctx.workspaceId,
-            action: 'member.role_changed',
-            target: `user:${userId}`,
-            details: { role },
-          });
-        return result;
-      });
+      const { member, changed } = await withAudit(
+        deps.db,
+        auditActor(request),
+        (r: { changed: boolean }) =>
+          r.changed
+            ? {
+                workspaceId: ctx.workspaceId,
+                action: 'member.role_changed',
+                target: `user:${userId}`,
+                details: { role },
+              }
+            : undefined,
+        (trx) => setMemberRole(trx, ctx.workspaceId, userId, role),
+      );
       if (changed) deps.realtime.accessChanged({ userId });
       return { member };
     },
