@@ -135,12 +135,13 @@ export async function deliveriesRoutes(app: App, deps: Deps) {
         action: 'delivery.resent' as const,
         target: `delivery:${request.params.id}`,
       };
-      await withAudit(deps.db, auditActor(request), entry, async (trx) => {
+      // Read in the re-send's transaction: the answer is the state the re-send set, not what a worker's attempt made
+      // of it (the poll loop may claim the delivery as soon as the transaction commits, before any wake-up).
+      const d = await withAudit(deps.db, auditActor(request), entry, async (trx) => {
         if (!(await deliveriesRepo.retryNow(trx, ctx.workspaceId, request.params.id)))
           throw notFound('No such delivery');
+        return (await deliveriesRepo.byId(trx, request.params.id))!;
       });
-      // Read before waking the worker: the answer is the state the re-send set, not what a quick attempt made of it.
-      const d = (await deliveriesRepo.byId(deps.db, request.params.id))!;
       await deps.events.emit('deliveries.queued', { workspaceId: ctx.workspaceId });
       return reply.status(202).send({ delivery: deliveryView(d) });
     },
