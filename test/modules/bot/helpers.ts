@@ -20,6 +20,13 @@ export async function chatOf(base: string, cookie: string, ws: string, chatId: s
 
 export const lastUploadRequest = (messages: any[]) => [...messages].reverse().find((m) => m.kind === 'upload_request');
 
+/** Walks a visitor of the default flow to its upload step (a name, then "Send us a document"): the open request. */
+export async function documentRequestOf(base: string, token: string) {
+  for (const text of ['Ada', 'Send us a document'])
+    await call(base, 'POST', '/api/widget/chat/messages', { token, body: { text } });
+  return lastUploadRequest(await visitorMessages(base, token)).request;
+}
+
 /** A small flow: greet, then one upload step with the given options, then a handoff. */
 export function uploadFlow(upload: Record<string, unknown>) {
   return {

@@ -11,7 +11,7 @@ import { pdf, pe } from '../../support/fixtures.js';
 import { snapshot } from '../../support/leftovers.js';
 import { eventually } from '../../support/eventually.js';
 import { encodeMetadata, tusCreate, tusDelete, tusHead, tusPatch, tusUpload } from '../../support/tus.js';
-import { lastUploadRequest, visitorMessages } from '../bot/helpers.js';
+import { documentRequestOf, lastUploadRequest, visitorMessages } from '../bot/helpers.js';
 
 const s = useServer({ env: { PARLEY_VISITOR_FILES_PER_MINUTE: '1000' } });
 
@@ -128,11 +128,7 @@ describe('a visitor uploads through tus', () => {
 
   it('answers a bot upload request named in the metadata, like the multipart requestId field', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
-    const say = (text: string) =>
-      call(s.url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text } });
-    await say('Ada');
-    await say('Send us a document');
-    const request = lastUploadRequest(await visitorMessages(s.url, v.visitorToken)).request;
+    const request = await documentRequestOf(s.url, v.visitorToken);
     const r = await tusUpload(s.url, { token: v.visitorToken }, pdf(5000), {
       filename: 'id.pdf',
       requestId: request.id,
