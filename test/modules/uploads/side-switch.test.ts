@@ -58,7 +58,7 @@ describe('a side turned off', () => {
     expect(visitorFile.status).toBe(201);
   });
 
-  it("refuses a visitor answering the bot's upload request, by multipart and by tus; the request stays open", async () => {
+  it("refuses answers to the bot's upload request by multipart and by tus; the request stays open", async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const request = await documentRequestOf(s.url, v.visitorToken);
     expect(request.status).toBe('open');
