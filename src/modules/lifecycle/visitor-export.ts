@@ -214,6 +214,12 @@ function detailsHtml(visitor: Record<string, unknown> | undefined): string {
   return `<dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
 }
 
+/**
+ * A link from transcript.html to an entry beside it in the zip: each segment encoded whole, so a name holding `#`,
+ * `?` or `%` is one path segment, never a fragment, a query or an escape (encodeURI kept `#` and `?` as they were).
+ */
+const zipHref = (entry: string) => entry.split('/').map(encodeURIComponent).join('/');
+
 /** A self-contained page (no scripts, no remote resources) that reads like the chat. */
 export function transcriptHtml(t: Transcript): string {
   const who = [t.visitor.name, t.visitor.email].filter(Boolean).join(', ') || `Visitor ${t.visitor.id}`;
@@ -221,7 +227,7 @@ export function transcriptHtml(t: Transcript): string {
     if ('deleted' in f) return '<li>(file deleted)</li>';
     const label = `${esc(f.name)} (${f.size} bytes)`;
     return f.path
-      ? `<li><a href="${esc(encodeURI(f.path))}">${label}</a></li>`
+      ? `<li><a href="${esc(zipHref(f.path))}">${label}</a></li>`
       : `<li>${label}, withheld: ${f.withheld}</li>`;
   };
   const chats = t.chats

@@ -324,6 +324,50 @@ describe('export and erasure on one node (local disk)', () => {
     expect(html).not.toContain('<img');
   });
 
+  // File names are data in URLs too (Rocket.Chat #10604): "invoice #12.pdf" must not link to "invoice " plus a
+  // fragment. The page is opened from the unpacked zip, so its links resolve against the page's own place.
+  it('links each file in transcript.html to its entry in the zip, whatever its name holds (# ? % &)', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const names = ['invoice #12.pdf', 'what?.txt', '100% sure.txt', `it's "fine".txt`, 'a&b <c>.txt'];
+    const data = (name: string) => (name.endsWith('.pdf') ? pdf(3000, name) : Buffer.from(`${name}\n`));
+    const sent = await s.upload(
+      '/api/widget/chat/files',
+      names.map((name) => ({ name, data: data(name) })),
+      { token: v.visitorToken },
+    );
+    expect(sent.status).toBe(201);
+    const chat = await s.parley.deps.db
+      .selectFrom('chats')
+      .select('visitor_id')
+      .where('id', '=', v.chat.id)
+      .executeTakeFirstOrThrow();
+    const res = await fetch(`${s.url}${s.api(`/visitors/${chat.visitor_id}/export`)}`, {
+      method: 'POST',
+      headers: { cookie: s.owner },
+    });
+    expect(res.status).toBe(200);
+    const entries = await readZip(Buffer.from(await res.arrayBuffer()));
+    const html = entries.find((e) => e.name === 'transcript.html')!.data.toString();
+    const fromHtml = (text: string) =>
+      text.replace(
+        /&(amp|lt|gt|quot|#39);/g,
+        (_, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e as 'amp'],
+      );
+    const page = new URL('file:///export/transcript.html');
+    const linked = [...html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map(([, href, label]) => {
+      const target = new URL(fromHtml(href!), page);
+      expect(target.search + target.hash, `the link of ${label}`).toBe('');
+      const entry = entries.find((e) => `/export/${e.name}` === decodeURIComponent(target.pathname));
+      return { label: fromHtml(label!), entry: entry?.name, data: entry?.data };
+    });
+    expect(linked).toHaveLength(names.length);
+    for (const name of names) {
+      const link = linked.find((l) => l.label.startsWith(`${name} (`));
+      expect(link?.entry, name).toMatch(/^files\/[A-Z0-9]+\//);
+      expect(link!.data).toEqual(data(name));
+    }
+  });
+
   it("erases files, thumbnails and an upload in progress from local disk; others' visitors are 404", async () => {
     const v = await visitorWithHistory(s, 1, 3);
     await s.upload('/api/widget/chat/files', [{ name: 'photo.png', data: await png() }], { token: v.token });
