@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServer } from '../support/server.js';
-import { newPage, screenshot, signIn, startBrowser } from '../support/browser.js';
+import { holdGets, newPage, recordTextsReplaced, screenshot, signIn, startBrowser } from '../support/browser.js';
 import { expectNoSeriousViolations } from '../support/axe.js';
 
 const browser = await startBrowser();
@@ -83,5 +83,22 @@ describe.skipIf(!browser)('bot editor', () => {
     await expectNoSeriousViolations(admin, 'admin bot preview (dry run)');
     await screenshot(admin, 'admin-bot-preview');
     expect((await s.asOwner('GET', s.api('/chats'))).body.chats.length).toBe(chatsBefore);
+  });
+
+  it('shows the editor only once the saved flow is in, never an empty flow first', async () => {
+    await admin.goto(`${s.url}/admin/#/bot`);
+    await card(3, 'ask-choice').waitFor();
+    // An empty flow (the editor's default) offers "(no steps)" to start at and says "Not published yet".
+    const replaced = await recordTextsReplaced(admin, ['(no steps)', 'Not published yet']);
+    const release = await holdGets(admin, `**/api/workspaces/${s.workspaceId}/bot`);
+    await admin.reload();
+    // Until the flow arrives, the page says Loading… and offers nothing to edit.
+    await admin.getByText('Loading…').waitFor();
+    expect(await admin.getByLabel('Start at').count()).toBe(0);
+    await release();
+    await card(3, 'ask-choice').waitFor();
+    expect(await admin.getByText('Loading…').count()).toBe(0);
+    await admin.getByText('Published version 1').waitFor();
+    expect(await replaced()).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useServer } from '../support/server.js';
 import { upload, widgetSession } from '../support/client.js';
 import { pdf, png } from '../support/fixtures.js';
-import { newPage, screenshot, signIn, startBrowser } from '../support/browser.js';
+import { holdGets, newPage, screenshot, signIn, startBrowser } from '../support/browser.js';
 import { expectNoSeriousViolations } from '../support/axe.js';
 import { eventually } from '../support/eventually.js';
 import { readZip } from '../support/read-zip.js';
@@ -209,5 +209,19 @@ describe.skipIf(!browser)('Data & privacy in the admin', () => {
     });
     await expect.poll(async () => (await s.asOwner('GET', s.api('/files'))).body.files).toEqual([]);
     await queued.waitFor({ state: 'detached' });
+  });
+
+  it('shows the retention rules only once the saved ones are in (an early edit is not overwritten)', async () => {
+    await open('Retention', 'Retention');
+    const release = await holdGets(admin, `**/api/workspaces/${s.workspaceId}/settings/retention`);
+    await admin.reload();
+    await admin.getByText('Loading…').waitFor();
+    expect(await admin.getByRole('form', { name: 'Retention settings' }).count()).toBe(0);
+    await release();
+    // The rule saved earlier (visitors' files: 30 days) is in the field from the field's first render.
+    const visitors = admin.getByLabel("Visitors' files after (days)");
+    await visitors.waitFor();
+    expect(await visitors.inputValue()).toBe('30');
+    expect(await admin.getByText('Loading…').count()).toBe(0);
   });
 });

@@ -8,7 +8,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServer } from '../support/server.js';
-import { newPage, openDemoWidget, screenshot, signIn, startBrowser } from '../support/browser.js';
+import {
+  holdGets,
+  newPage,
+  openDemoWidget,
+  recordTextsReplaced,
+  screenshot,
+  signIn,
+  startBrowser,
+} from '../support/browser.js';
 import { expectNoSeriousViolations } from '../support/axe.js';
 
 const browser = await startBrowser();
@@ -84,6 +92,22 @@ describe.skipIf(!browser)('embed settings', () => {
     });
     await expectNoSeriousViolations(admin, 'admin Embed page saved');
     await screenshot(admin, 'admin-embed-settings');
+  });
+
+  it('shows the widget settings only once the saved ones are in, never the defaults first', async () => {
+    // The defaults: an empty greeting (0 of 300 characters), and a form that differs from the saved settings.
+    const replaced = await recordTextsReplaced(admin, ['(0/300)', 'You have unsaved changes.']);
+    const release = await holdGets(admin, `**/api/workspaces/${s.workspaceId}/settings/embed`);
+    await admin.reload();
+    // Until the settings arrive, the page says Loading… and offers nothing to edit.
+    await admin.getByText('Loading…').waitFor();
+    expect(await admin.getByRole('form', { name: 'Widget settings' }).count()).toBe(0);
+    await release();
+    const form = admin.getByRole('form', { name: 'Widget settings' });
+    await form.getByText('(42/300)', { exact: false }).waitFor();
+    expect(await admin.getByText('Loading…').count()).toBe(0);
+    expect(await form.getByLabel('Bottom left').isChecked()).toBe(true);
+    expect(await replaced()).toEqual([]);
   });
 
   it('shows the widget in its colour and corner on a listed website, and the visitor chats', async () => {

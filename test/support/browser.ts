@@ -137,3 +137,51 @@ export async function screenshot(page: Page, name: string) {
   if (process.env.PARLEY_SCREENSHOTS !== '1') return;
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
+
+/**
+ * Records which of `texts` the page ever shows and then stops showing (a text node changed or removed), from now
+ * on and after any navigation: a form that shows its defaults for one render before the saved settings is caught,
+ * however quickly the next render replaces them. Resolves to a function giving the texts seen so far.
+ */
+export async function recordTextsReplaced(page: Page, texts: string[]): Promise<() => Promise<string[]>> {
+  const watch = (needles: string[]) => {
+    const w = window as unknown as { __replaced?: string[] };
+    if (w.__replaced) return;
+    const replaced: string[] = [];
+    w.__replaced = replaced;
+    const note = (text: string | null | undefined) => {
+      for (const needle of needles) if (text?.includes(needle) && !replaced.includes(needle)) replaced.push(needle);
+    };
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'characterData') note(r.oldValue);
+        for (const n of r.removedNodes) note(n.textContent);
+      }
+    }).observe(document, { subtree: true, childList: true, characterData: true, characterDataOldValue: true });
+  };
+  await page.addInitScript(watch, texts);
+  await page.evaluate(watch, texts);
+  return () => page.evaluate(() => [...((window as unknown as { __replaced?: string[] }).__replaced ?? [])]);
+}
+
+/** Holds the GETs of `pattern` until the returned function is called (the page shows what it shows while loading). */
+export async function holdGets(page: Page, pattern: string): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  const handled: Promise<void>[] = [];
+  await page.route(pattern, (route) => {
+    const answer = (async () => {
+      if (route.request().method() === 'GET') await held;
+      await route.continue();
+    })();
+    handled.push(answer);
+    return answer;
+  });
+  return async () => {
+    release();
+    await Promise.all(handled);
+    await page.unroute(pattern);
+  };
+}

@@ -34,12 +34,15 @@ export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widge
   const [version, setVersion] = useState<number>();
   const [preview, setPreview] = useState(0);
   const [dryRun, setDryRun] = useState(0);
+  // The editor shows once it holds the saved flow: for the render in between, it would show an empty flow.
+  const [filled, setFilled] = useState(false);
 
   useEffect(() => {
     if (!data) return;
     const source = data.draft ?? data.published;
     if (source) setFlow({ start: source.start, steps: source.steps ?? [] });
     setVersion(data.published?.version);
+    setFilled(true);
   }, [data]);
 
   const ids = flow.steps.map((s) => s.id);
@@ -102,7 +105,7 @@ export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widge
       </p>
     );
   // The form shows once the saved settings are in: an edit made before they arrive would be overwritten by them.
-  if (!data) return <p className="p-muted">Loading…</p>;
+  if (!data || !filled) return <p className="p-muted">Loading…</p>;
   return (
     <section>
       <div className="a-title-row">

@@ -60,6 +60,8 @@ export function EmbedPage({ workspaceId }: { workspaceId: string }) {
   const [position, setPosition] = useState<EmbedSettings['position']>('bottom-right');
   const [greeting, setGreeting] = useState('');
   const [origins, setOrigins] = useState('');
+  // The form shows once it holds the saved settings: for the render in between, it would show the defaults.
+  const [filled, setFilled] = useState(false);
 
   useEffect(() => {
     if (!data) return;
@@ -67,6 +69,7 @@ export function EmbedPage({ workspaceId }: { workspaceId: string }) {
     setPosition(data.position);
     setGreeting(data.greeting);
     setOrigins(data.allowedOrigins.join('\n'));
+    setFilled(true);
   }, [data]);
 
   const originList = () =>
@@ -75,6 +78,7 @@ export function EmbedPage({ workspaceId }: { workspaceId: string }) {
       .map((o) => o.trim())
       .filter(Boolean);
   const dirty =
+    filled &&
     !!data &&
     (color.trim().toLowerCase() !== data.color ||
       position !== data.position ||
@@ -110,7 +114,8 @@ export function EmbedPage({ workspaceId }: { workspaceId: string }) {
           {error}
         </p>
       )}
-      {data && (
+      {!error && (!data || !filled) && <p className="p-muted">Loading…</p>}
+      {data && filled && (
         <form className="a-card a-form" onSubmit={submit} noValidate aria-label="Widget settings">
           <div className="a-colour">
             <input
