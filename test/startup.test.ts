@@ -32,6 +32,15 @@ describe('configuration', () => {
     expect(c.redisUrl).toBeUndefined();
   });
 
+  // Rocket.Chat's webhooks retried 10 times 10 s apart: a receiver down for 2 minutes lost the event.
+  it('retries a delivery for more than a day by default: first within seconds, then minutes, then hours', () => {
+    const schedule = loadConfig({}).deliveryScheduleSeconds;
+    expect(schedule[0]).toBeLessThanOrEqual(10);
+    expect(schedule[1]).toBeGreaterThanOrEqual(120);
+    expect(schedule.every((s, i) => i === 0 || s >= schedule[i - 1]!)).toBe(true);
+    expect(schedule.reduce((sum, s) => sum + s, 0)).toBeGreaterThan(24 * 3600);
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],

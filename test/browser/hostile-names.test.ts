@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServer } from '../support/server.js';
 import { upload, widgetSession } from '../support/client.js';
-import { newPage, signIn, startBrowser } from '../support/browser.js';
+import { png } from '../support/fixtures.js';
+import { dropFiles, newPage, openDemoWidget, signIn, startBrowser, widgetFrame } from '../support/browser.js';
 
 const browser = await startBrowser();
 const HOSTILE = [
@@ -70,6 +71,42 @@ describe.skipIf(!browser)('hostile file names', () => {
     await agent.getByRole('link', { name: 'List File' }).click();
     for (const name of names) await agent.getByText(name, { exact: true }).first().waitFor();
     expect(await agent.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+  });
+
+  it('renders hostile names as text in the widget: sent files, an image and a refusal, with no script run', async () => {
+    const { page: visitor } = await newPage(browser!, { width: 420, height: 760 });
+    const dialogs: string[] = [];
+    visitor.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const widget = await openDemoWidget(visitor, s.url);
+    const composer = widget.getByRole('textbox', { name: 'Message' });
+    const before = await composer.boundingBox();
+    const image = `x" onload="window.__pwned=5" y=".png`;
+    const refused = `<img src=x onerror="window.__pwned=6">.exe`;
+    await dropFiles(await widgetFrame(visitor), '.w-app', [
+      ...HOSTILE.map((name) => ({ name, mimeType: 'text/plain', buffer: Buffer.from('hello\n') })),
+      { name: image, mimeType: 'image/png', buffer: await png(64, 48) },
+      { name: refused, mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') },
+    ]);
+    // Path separators become underscores on the server; everything else is shown as it was sent.
+    const shown = HOSTILE.map((name) => name.replace(/[/\\]/g, '_'));
+    const log = widget.getByRole('log');
+    for (const name of shown) await log.getByRole('link', { name: `Download ${name}` }).waitFor();
+    await log.getByRole('button', { name: `Open image ${image}` }).waitFor();
+    await widget.getByRole('alert').getByText(`${refused}:`).waitFor();
+
+    const pwned = () => (window as unknown as { __pwned?: number }).__pwned;
+    expect(await (await widgetFrame(visitor)).evaluate(pwned)).toBeUndefined();
+    expect(await visitor.evaluate(pwned)).toBeUndefined();
+    expect(await log.locator('img[src="x"]').count()).toBe(0);
+    const hrefs = await log.getByRole('link').evaluateAll((els) => els.map((e) => e.getAttribute('href') ?? ''));
+    expect(hrefs.length).toBeGreaterThanOrEqual(shown.length);
+    expect(hrefs.every((h) => h.startsWith('/api/files/'))).toBe(true);
+    // The layout is the widget's: the composer is where it was.
+    expect(await composer.boundingBox()).toEqual(before);
     expect(dialogs).toEqual([]);
   });
 });
