@@ -101,9 +101,3 @@ export function cachedStatements(sqlite: SQLite.Database, max = 1000) {
     },
   };
 }
-
-/** A write refused by a unique index (SQLite or PostgreSQL), told apart by the drivers' codes, not by messages. */
-export function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
-}

@@ -1,6 +1,6 @@
 // SQL for visitors, chats and messages.
 import { sql } from 'kysely';
-import { type Dialect, isUniqueViolation, type Db } from '../../db/index.js';
+import type { Dialect, Db } from '../../db/index.js';
 import type { ChatsTable, MessageRow, MessagesTable } from '../../db/types.js';
 import { newId, nowIso } from '../../ids.js';
 import { newChatRef, parseChatRef } from './ref.js';
@@ -121,18 +121,20 @@ export const chatsRepo = {
     await db.insertInto('visitors').values(row).execute();
     return row;
   },
+  /** `drawRef` draws the references tried in turn (newChatRef; a test hands it one that is taken). */
   async insertChat(
     db: Db,
     workspaceId: string,
     visitorId: string,
     status: ChatsTable['status'],
     visitorInfo: string | null = null,
+    drawRef: () => string = newChatRef,
   ) {
     const now = nowIso();
     const row: ChatsTable = {
       id: newId(),
       workspace_id: workspaceId,
-      ref: newChatRef(),
+      ref: drawRef(),
       visitor_id: visitorId,
       status,
       assignee_id: null,
@@ -145,16 +147,18 @@ export const chatsRepo = {
       visitor_info: visitorInfo,
       waiting_since: status === 'waiting' ? now : null,
     };
-    // Six characters from 31 make a clash within one workspace rare; the unique index catches it and we draw again.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await db.insertInto('chats').values(row).execute();
-        return row;
-      } catch (err) {
-        if (!isUniqueViolation(err) || attempt >= 5 || db.isTransaction) throw err;
-        row.ref = newChatRef();
-      }
+    // Six characters from 31 make a clash within one workspace rare; then we draw again. The clash is skipped, not
+    // raised: inside a transaction (the visitor session's) a failed statement would abort it on PostgreSQL.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const r = await db
+        .insertInto('chats')
+        .values(row)
+        .onConflict((oc) => oc.columns(['workspace_id', 'ref']).doNothing())
+        .executeTakeFirst();
+      if (Number(r.numInsertedOrUpdatedRows ?? 0) > 0) return row;
+      row.ref = drawRef();
     }
+    throw new Error(`No free chat reference in workspace ${workspaceId} after 8 draws`);
   },
   updateChat: (db: Db, id: string, patch: Partial<ChatsTable>) =>
     db

@@ -5,7 +5,9 @@ import { call, upload, widgetSession } from '../../support/client.js';
 import { pdf } from '../../support/fixtures.js';
 import { eventually } from '../../support/eventually.js';
 import { startReceiver, type Receiver } from '../../support/receiver.js';
-import { parseChatRef } from '../../../src/modules/chats/ref.js';
+import { newChatRef, parseChatRef } from '../../../src/modules/chats/ref.js';
+import { chatsRepo } from '../../../src/modules/chats/repo.js';
+import { sha256Hex } from '../../../src/ids.js';
 
 const s = useServer();
 let receiver: Receiver;
@@ -92,5 +94,49 @@ describe('parseChatRef', () => {
     expect(parseChatRef('K7M3Q')).toBeUndefined();
     expect(parseChatRef('K7M3Q0')).toBeUndefined(); // 0 is not in the alphabet
     expect(parseChatRef('01234567890123456789abc')).toBeUndefined();
+  });
+});
+
+describe('a new chat whose drawn reference is taken', () => {
+  /** References drawn in turn: `first` ones, then random ones. */
+  const drawing =
+    (...first: string[]) =>
+    () =>
+      first.shift() ?? newChatRef();
+  const freeRef = (taken: string) => {
+    let ref = newChatRef();
+    while (ref === taken) ref = newChatRef();
+    return ref;
+  };
+
+  it('draws another inside the visitor-session transaction, which goes on and commits', async () => {
+    const { db, dialect } = s.parley.deps;
+    const taken = (await widgetSession(s.url, s.widgetKey)).chat as { id: string; ref: string };
+    const v = await widgetSession(s.url, s.widgetKey);
+    const visitor = (await chatsRepo.visitorByTokenHash(db, sha256Hex(v.visitorToken), s.workspaceId))!;
+    const other = freeRef(taken.ref);
+    // As startWidgetSession does for a returning visitor: hold the visitor, look, start the chat.
+    const made = await db.transaction().execute(async (trx) => {
+      await chatsRepo.holdVisitor(trx, dialect, visitor.id);
+      const chat = await chatsRepo.insertChat(trx, s.workspaceId, visitor.id, 'bot', null, drawing(taken.ref, other));
+      // The transaction is still usable after the clash (PostgreSQL aborts one whose statement failed).
+      expect((await chatsRepo.latestChatOfVisitor(trx, visitor.id))?.id).toBe(chat.id);
+      return chat;
+    });
+    expect(made.ref).toBe(other);
+    const byRef = await call(s.url, 'GET', `${ws()}/chats/${other}`, { cookie: s.owner });
+    expect(byRef.body.chat.id).toBe(made.id);
+    const first = await call(s.url, 'GET', `${ws()}/chats/${taken.ref}`, { cookie: s.owner });
+    expect(first.body.chat.id).toBe(taken.id);
+  });
+
+  it('draws another outside a transaction too', async () => {
+    const { db } = s.parley.deps;
+    const taken = (await widgetSession(s.url, s.widgetKey)).chat as { ref: string };
+    const v = await widgetSession(s.url, s.widgetKey);
+    const visitor = (await chatsRepo.visitorByTokenHash(db, sha256Hex(v.visitorToken), s.workspaceId))!;
+    const other = freeRef(taken.ref);
+    const chat = await chatsRepo.insertChat(db, s.workspaceId, visitor.id, 'bot', null, drawing(taken.ref, other));
+    expect(chat.ref).toBe(other);
   });
 });
