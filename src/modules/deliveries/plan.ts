@@ -61,9 +61,9 @@ export async function planDeliveries(trx: Db, files: PlannedFile[], only?: 's3' 
 
 /**
  * "Also delete forwarded copies": for files about to be deleted, one s3-delete per object Parley put (or may be
- * putting) in the workspace's bucket, and one callback-event per file the receiver took, each written in the
- * deleting transaction and delivered (recorded, retried, dead) like any other delivery. Not-yet-sent forwards of
- * those files are dropped in the same transaction.
+ * putting) in the workspace's bucket, and one callback-event per file the receiver took (or may have), each written
+ * in the deleting transaction and delivered (recorded, retried, dead) like any other delivery. Not-yet-sent
+ * forwards of those files are dropped in the same transaction.
  */
 export async function planDeletions(trx: Db, files: PlannedFile[]): Promise<number> {
   if (files.length === 0) return 0;
@@ -72,11 +72,19 @@ export async function planDeletions(trx: Db, files: PlannedFile[]): Promise<numb
   const s3 = await integrationsRepo.s3.get(trx, workspaceId);
   const callback = await integrationsRepo.callback.get(trx, workspaceId);
   const forwards = await deliveriesRepo.forwardsOf(trx, ids);
+  // A callback whose answer never came may have been stored by the receiver all the same (it took the file, then
+  // timed out): it is told too. An answer that refused the file (a non-2xx, status 1) means no copy. A failed S3 put
+  // leaves no object (the store aborts an unfinished multipart upload).
+  const unanswered = await deliveriesRepo.unanswered(
+    trx,
+    forwards.filter((d) => d.kind === 'callback' && d.status !== 'succeeded').map((d) => d.id),
+  );
   const now = nowIso();
   const rows = [];
   for (const d of forwards) {
-    // Sent, or being sent right now (leased): the copy exists or is about to.
-    const mayExist = d.status === 'succeeded' || (d.lease_until !== null && d.lease_until > now);
+    // Sent, being sent right now (leased), or sent without an answer: the copy exists, is about to, or may.
+    const mayExist =
+      d.status === 'succeeded' || (d.lease_until !== null && d.lease_until > now) || unanswered.has(d.id);
     if (!mayExist) continue;
     if (d.kind === 's3' && s3?.delete_copies === 1 && s3.disabled === 0 && d.s3_key)
       rows.push({ ...d, kind: 's3-delete' as const });

@@ -55,6 +55,21 @@ export const deliveriesRepo = {
       .where('file_id', 'in', fileIds)
       .where('kind', 'in', ['s3', 'callback'])
       .execute(),
+  /**
+   * Of these deliveries, those with an attempt that got no answer: a timeout, a dropped connection, a process that
+   * died mid-send. The receiver may have taken the file all the same.
+   */
+  async unanswered(db: Db, deliveryIds: string[]): Promise<Set<string>> {
+    if (deliveryIds.length === 0) return new Set();
+    const rows = await db
+      .selectFrom('delivery_attempts')
+      .select('delivery_id')
+      .distinct()
+      .where('delivery_id', 'in', deliveryIds)
+      .where('http_status', 'is', null)
+      .execute();
+    return new Set(rows.map((r) => r.delivery_id));
+  },
   /** Drops the forwards of some files not sent yet and not being sent (no live lease) at `now`. */
   dropUnsentForwards: (db: Db, fileIds: string[], now: string) =>
     db

@@ -105,7 +105,13 @@ export function createDeliveryWorker(deps: Deps): DeliveryWorker {
       return target.deleteCopy({
         deliveryId: d.id,
         key: d.s3_key ?? undefined,
-        event: { type: 'file.deleted', fileId: d.file_id, chatID: d.chat_id, uid: d.remote_uid },
+        // The uid only when the receiver gave one (the published schema has no null uid).
+        event: {
+          type: 'file.deleted',
+          fileId: d.file_id,
+          chatID: d.chat_id,
+          ...(d.remote_uid ? { uid: d.remote_uid } : {}),
+        },
       });
     }
     const file = await filesRepo.byId(deps.db, d.file_id);

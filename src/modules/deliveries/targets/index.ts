@@ -34,7 +34,7 @@ export type DeliveryOutcome =
 export interface DeletionRequest {
   deliveryId: string;
   key?: string;
-  event: { type: 'file.deleted'; fileId: string; chatID: string; uid: string | null };
+  event: { type: 'file.deleted'; fileId: string; chatID: string; uid?: string };
 }
 
 export interface DeliveryTarget {
