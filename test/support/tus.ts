@@ -105,6 +105,8 @@ export interface OpenPatch {
   cut(): void;
   /** The server's answer (status), or undefined when the connection ended without one. */
   answer: Promise<number | undefined>;
+  /** The answer's body, once it has ended (undefined without an answer). */
+  body: Promise<string | undefined>;
 }
 
 /** Starts a PATCH at `offset` declaring `length` bytes (Content-Length), sending none yet. */
@@ -118,11 +120,24 @@ export function tusPatchOpen(url: string, auth: TusAuth, offset: number, length:
       'content-length': String(length),
     },
   });
+  let answered: (body: string | undefined) => void = () => undefined;
+  const body = new Promise<string | undefined>((resolve) => {
+    answered = resolve;
+  });
   const answer = new Promise<number | undefined>((resolve) => {
-    req.on('error', () => resolve(undefined));
-    req.on('close', () => resolve(undefined));
+    let responded = false;
+    const none = () => {
+      resolve(undefined);
+      if (!responded) answered(undefined);
+    };
+    req.on('error', none);
+    req.on('close', none);
     req.on('response', (res) => {
-      res.resume();
+      responded = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => answered(Buffer.concat(chunks).toString()));
+      res.on('error', () => answered(undefined));
       resolve(res.statusCode);
     });
   });
@@ -131,5 +146,6 @@ export function tusPatchOpen(url: string, auth: TusAuth, offset: number, length:
     write: (chunk) => new Promise((resolve, reject) => req.write(chunk, (err) => (err ? reject(err) : resolve()))),
     cut: () => req.destroy(),
     answer,
+    body,
   };
 }

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, type DataStore, type KvStore } from '@tus/server';
 import type { Config } from '../../config.js';
-import type { UploadBytes } from './service.js';
+import { type UploadBytes, uploadExpired } from './service.js';
 
 /** No per-node cache of S3 upload metadata: with several nodes, one node's cache would go stale under another's. */
 class NoCache<T> implements KvStore<T> {
@@ -29,6 +29,14 @@ const UPLOAD_NAME = /^([0-9a-z]{23})(?:\.(?:info|part|json))?$/;
 const isMissing = (err: unknown) =>
   ['NoSuchKey', 'NoSuchUpload', 'NotFound'].includes((err as { name?: string; Code?: string })?.name ?? '') ||
   ['NoSuchKey', 'NoSuchUpload'].includes((err as { Code?: string })?.Code ?? '');
+
+/** The file system for reading an upload's bytes, where a missing file (ENOENT at open) is the upload gone. */
+const openOrGone = {
+  open: (file: string, flags: string, mode: number, done: (err: Error | null, fd?: number) => void) =>
+    fs.open(file, flags, mode, (err, fd) => done(err?.code === 'ENOENT' ? uploadExpired() : err, fd)),
+  read: fs.read,
+  close: fs.close,
+};
 
 /** Async so that @tus/s3-store (and the AWS SDK under it) loads only when PARLEY_STORAGE=s3. */
 export async function createUploadStore(config: Config): Promise<DataStore & UploadBytes> {
@@ -145,9 +153,13 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
       }
       return offset + out.bytesWritten;
     }
-    /** The finished bytes for the copy into the blob store, read 1 MiB at a time (64 KiB by default). */
+    /**
+     * The finished bytes for the copy into the blob store, read 1 MiB at a time (64 KiB by default). Bytes missing
+     * here were removed under the commit (a DELETE racing the last PATCH): the upload is gone (410, refused), as the
+     * library says of a missing upload, not the disk failing (503 and an error line).
+     */
     override read(id: string) {
-      return fs.createReadStream(fileOf(id), { highWaterMark: BUFFER_BYTES });
+      return fs.createReadStream(fileOf(id), { highWaterMark: BUFFER_BYTES, fs: openOrGone });
     }
     /** Uploads (<id> and <id>.json in the directory) untouched since `before`. */
     async listOlderThan(before: number): Promise<string[]> {

@@ -4,16 +4,26 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { startServer, useServer } from '../../support/server.js';
 import { call, upload, widgetSession } from '../../support/client.js';
 import { pdf, pe } from '../../support/fixtures.js';
 import { snapshot } from '../../support/leftovers.js';
 import { eventually } from '../../support/eventually.js';
-import { encodeMetadata, tusCreate, tusDelete, tusHead, tusPatch, tusUpload } from '../../support/tus.js';
+import { encodeMetadata, tusCreate, tusDelete, tusHead, tusPatch, tusPatchOpen, tusUpload } from '../../support/tus.js';
 import { documentRequestOf, lastUploadRequest, visitorMessages } from '../bot/helpers.js';
 
-const s = useServer({ env: { PARLEY_VISITOR_FILES_PER_MINUTE: '1000' } });
+/** The server's log lines, for what an upload gone under its commit is logged as. */
+const lines: { level: number; code?: string; msg?: string }[] = [];
+const logStream = new Writable({
+  write(chunk, _enc, done) {
+    for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+    done();
+  },
+});
+
+const s = useServer({ env: { PARLEY_VISITOR_FILES_PER_MINUTE: '1000' }, logStream });
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 const setRules = (body: Record<string, unknown>) =>
@@ -329,6 +339,35 @@ describe('while streaming and at the end', () => {
     expect((await tusHead(created.url!, auth)).status).toBe(404);
     const id = created.url!.split('/').pop()!;
     expect(fs.readdirSync(path.join(s.dataDir, 'uploads')).filter((f) => f.startsWith(id))).toEqual([]);
+  });
+
+  // A DELETE racing the last PATCH removes the tus file after the last write and before the commit reads it (it was
+  // 503 STORAGE_UNAVAILABLE and an error line). Here the file goes while the last PATCH is still writing into it.
+  it('answers 410 UPLOAD_EXPIRED, refuses the upload and logs no error when its bytes go before the commit', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const data = pdf(300 * 1024, 'gone');
+    const created = await tusCreate(s.url, auth, data.length, { filename: 'gone.pdf' });
+    const id = created.url!.split('/').pop()!;
+    const bytesFile = path.join(s.dataDir, 'uploads', id);
+    const from = lines.length;
+    const last = tusPatchOpen(created.url!, auth, 0, data.length);
+    await last.write(data.subarray(0, 100 * 1024));
+    // The store writes into its open file: removing it (and its metadata, as a DELETE does) lets the write finish.
+    await eventually(() => expect(fs.statSync(bytesFile).size).toBeGreaterThan(0));
+    fs.rmSync(bytesFile);
+    fs.rmSync(`${bytesFile}.json`);
+    await last.write(data.subarray(100 * 1024));
+    expect(await last.answer).toBe(410);
+    expect(JSON.parse((await last.body) ?? '{}').error?.code).toBe('UPLOAD_EXPIRED');
+    const row = await s.parley.deps.db
+      .selectFrom('resumable_uploads')
+      .select(['status', 'file_id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'refused', file_id: null });
+    expect((await tusHead(created.url!, auth)).status).toBe(404);
+    expect(lines.slice(from).filter((l) => l.level >= 50)).toEqual([]);
   });
 });
 
