@@ -343,7 +343,7 @@ describe('while streaming and at the end', () => {
 
   // A DELETE racing the last PATCH removes the tus file after the last write and before the commit reads it (it was
   // 503 STORAGE_UNAVAILABLE and an error line). Here the file goes while the last PATCH is still writing into it.
-  it('answers 410 UPLOAD_EXPIRED, refuses the upload and logs no error when its bytes go before the commit', async () => {
+  it('refuses an upload whose bytes go before its commit: 410 UPLOAD_EXPIRED, and no error line', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const auth = { token: v.visitorToken };
     const data = pdf(300 * 1024, 'gone');
