@@ -15,6 +15,7 @@ import { s3StorageEnv, startS3rver } from '../support/s3rver.js';
 import { tusCreate, tusHead, tusPatch } from '../support/tus.js';
 import { PassThrough } from 'node:stream';
 import { eventually } from '../support/eventually.js';
+import Database from 'better-sqlite3';
 
 const canMount = (() => {
   if (process.getuid?.() !== 0) return false;
@@ -36,6 +37,7 @@ describe.skipIf(!canMount)('local storage on a file system that fails', () => {
   let server: ServerProcess;
   let cookie: string;
   let chatPath: string;
+  let workspaceId: string;
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-storage-fault-'));
     filesDir = path.join(dataDir, 'files');
@@ -50,6 +52,7 @@ describe.skipIf(!canMount)('local storage on a file system that fails', () => {
     });
     cookie = await login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
     const ws = (await call(server.url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0];
+    workspaceId = ws.id;
     const v = await widgetSession(server.url, ws.widgetKey);
     chatPath = `/api/workspaces/${ws.id}/chats/${v.chat.id}/files`;
   });
@@ -104,6 +107,38 @@ describe.skipIf(!canMount)('local storage on a file system that fails', () => {
     expect((await call(server.url, 'GET', chatPath, { cookie })).body.files).toEqual([]);
     const ok = await upload(server.url, chatPath, [{ name: 'small.pdf', data: pdf(2048) }], { cookie });
     expect(ok.status).toBe(201);
+  });
+
+  // Rocket.Chat #13249: the retention policy ran but the files stayed. A deletion is a durable job: bytes it could not
+  // remove while the file system refused are removed by its retry once the file system takes writes again.
+  it('deletes a file on a read-only file system: the row at once, the bytes once it takes writes again', async () => {
+    const sent = await upload(server.url, chatPath, [{ name: 'gone.pdf', data: pdf(2048) }], { cookie });
+    expect(sent.status).toBe(201);
+    const id = sent.body.files[0].id as string;
+    const bytes = path.join(filesDir, 'ws', workspaceId, id);
+    expect(fs.existsSync(bytes)).toBe(true);
+    execFileSync('mount', ['-o', 'remount,ro', filesDir]);
+    try {
+      const del = await call(server.url, 'DELETE', `/api/workspaces/${workspaceId}/files/${id}`, { cookie });
+      expect(del.status).toBe(204);
+      expect((await call(server.url, 'GET', chatPath, { cookie })).body.files.map((f: any) => f.id)).not.toContain(id);
+      expect(fs.existsSync(bytes)).toBe(true);
+      // The removal job has tried and failed (it is retried with backoff), so what follows is its retry at work.
+      const db = new Database(path.join(dataDir, 'parley.db'), { readonly: true, fileMustExist: true });
+      try {
+        await eventually(() => {
+          const job = db
+            .prepare("SELECT attempts, last_error FROM jobs WHERE kind = 'files.delete_blobs' AND payload LIKE ?")
+            .get(`%${id}%`) as { attempts: number; last_error: string | null } | undefined;
+          expect(job?.last_error).toBeTruthy();
+        });
+      } finally {
+        db.close();
+      }
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', filesDir]);
+    }
+    await eventually(() => expect(fs.existsSync(bytes)).toBe(false), { timeoutMs: 30_000 });
   });
 });
 
