@@ -7,15 +7,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 /** The most of an unread body that is read (and dropped) before the answer, keeping the connection usable. */
 const DRAIN_MAX_BYTES = 256 * 1024;
 const DRAIN_MAX_MS = 2000;
-/** A larger body is read and dropped after the answer until the client stops sending, at most this long or much. */
-const LINGER_MAX_MS = 5000;
-const LINGER_MAX_BYTES = 64 * 1024 * 1024;
 /**
- * The client has stopped sending (it read the answer, or it stalled) when nothing arrived for this long. Shorter
- * reset clients whose event loop was busy (250 ms: 7 of 60 tries in test/http/early-refusal-reset.test.ts).
+ * A larger body is read and dropped after the answer until the client stops sending: nothing arrived for
+ * `idleMs`, or `maxMs` or `LINGER_MAX_BYTES` reached. A client pauses longer than one would think (a busy or
+ * descheduled process, a lossy network's retransmission back-off): a 2 s pause met a 1 s bound 3 times in 3
+ * (test/http/early-refusal-reset.test.ts), so the bounds are nginx's (lingering_timeout 5 s, lingering_time 30 s)
+ * while few connections linger; beyond `LINGER_POLITE_MAX` at once (a flood of refused uploads) a new one gets the
+ * short bounds, so lingering never holds many of the node's descriptors for long.
  */
-const LINGER_IDLE_MS = 1000;
+const LINGER_POLITE = { idleMs: 5000, maxMs: 30_000 };
+const LINGER_BUSY = { idleMs: 1000, maxMs: 5000 };
+const LINGER_POLITE_MAX = 64;
+const LINGER_MAX_BYTES = 64 * 1024 * 1024;
 const LINGER_CHECK_MS = 250;
+let politeLingering = 0;
 
 /** Reads and drops the rest of a small request body; true once it is all in. */
 function drainSmallBody(raw: FastifyRequest['raw']): Promise<boolean> {
@@ -46,6 +51,9 @@ function drainSmallBody(raw: FastifyRequest['raw']): Promise<boolean> {
  */
 function lingeringClose(socket: Socket) {
   socket.end();
+  const polite = politeLingering < LINGER_POLITE_MAX;
+  const { idleMs, maxMs } = polite ? LINGER_POLITE : LINGER_BUSY;
+  if (polite) politeLingering++;
   const started = Date.now();
   const firstRead = socket.bytesRead;
   let lastRead = firstRead;
@@ -54,11 +62,14 @@ function lingeringClose(socket: Socket) {
     const now = Date.now();
     const read = socket.bytesRead;
     if (read !== lastRead) [lastRead, lastReadAt] = [read, now];
-    const done = now - lastReadAt >= LINGER_IDLE_MS || now - started >= LINGER_MAX_MS;
+    const done = now - lastReadAt >= idleMs || now - started >= maxMs;
     if (done || read - firstRead > LINGER_MAX_BYTES) socket.destroy();
   }, LINGER_CHECK_MS);
   check.unref();
-  socket.once('close', () => clearInterval(check));
+  socket.once('close', () => {
+    clearInterval(check);
+    if (polite) politeLingering--;
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
 // node is at its limit), an agent upload without credentials (401), a cross-site upload (403). The client is still
 // sending a body larger than the socket buffers; a server that closed with unread bytes reset the connection, and the
 // client saw "EPIPE" / "ECONNRESET" instead of the answer.
+import fs from 'node:fs';
 import net from 'node:net';
 import { Agent, fetch, FormData } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,4 +132,86 @@ describe('a refusal sent before a large body is read', () => {
       '403 CROSS_SITE_REQUEST': TRIES,
     });
   }, 120_000);
+});
+
+describe('a refusal sent to a client that pauses', () => {
+  /**
+   * A 20 MiB body whose sender stops for `pauseMs` after its first 8 MiB: the whole test process stalls (as a busy or
+   * descheduled client, or a lossy network's retransmission back-off, does), then it sends the rest.
+   */
+  const pausingBody = (pauseMs: number) => {
+    let sent = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 8) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+        if (sent === 20) controller.close();
+        else controller.enqueue(new Uint8Array(1024 * 1024));
+        sent++;
+      },
+    });
+  };
+
+  it('still reaches it after a pause of two seconds (the close lingers while the client may still send)', async () => {
+    const v = await widgetSession(server.url, (await call(server.url, 'GET', '/api/demo')).body.widgetKey);
+    const cookie = await login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
+    const ws = (await call(server.url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0].id;
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 3; i++) {
+      const dispatcher = new Agent();
+      const outcome = await fetch(`${server.url}/api/workspaces/${ws}/chats/${v.chat.id}/files`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=b' },
+        body: pausingBody(2000),
+        duplex: 'half',
+        dispatcher,
+      }).then(
+        async (r) => `${r.status} ${((await r.json()) as { error: { code: string } }).error.code}`,
+        (err: Error) => `failed: ${(err.cause as { code?: string } | undefined)?.code ?? err.message}`,
+      );
+      await dispatcher.destroy();
+      seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(seen)).toEqual({ '401 UNAUTHENTICATED': 3 });
+  }, 60_000);
+
+  it('keeps only a few such connections open long: a flood of refused, trickling uploads is closed soon', async () => {
+    const v = await widgetSession(server.url, (await call(server.url, 'GET', '/api/demo')).body.widgetKey);
+    const cookie = await login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
+    const ws = (await call(server.url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0].id;
+    const openFds = () => fs.readdirSync(`/proc/${server.child.pid}/fd`).length;
+    const baseline = openFds();
+    const { hostname, port, host } = new URL(server.url);
+    const answered: boolean[] = [];
+    const sockets = Array.from({ length: 100 }, (_, i) => {
+      // Half-open: the server's FIN after its answer does not end this side; it goes on sending.
+      const socket = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+      socket.on('error', () => {});
+      socket.on('data', () => {
+        answered[i] = true;
+      });
+      socket.write(
+        [
+          `POST /api/workspaces/${ws}/chats/${v.chat.id}/files HTTP/1.1`,
+          `Host: ${host}`,
+          'Content-Type: multipart/form-data; boundary=b',
+          `Content-Length: ${10 * 1024 * 1024}`,
+          '',
+          'x'.repeat(300 * 1024),
+        ].join('\r\n'),
+      );
+      return socket;
+    });
+    // Each keeps sending a byte now and then, so none is ever idle: only the time bounds close them.
+    const trickle = setInterval(() => {
+      for (const socket of sockets) if (!socket.destroyed) socket.write('x');
+    }, 300);
+    try {
+      await eventually(() => expect(answered.filter(Boolean).length).toBe(100));
+      // The first 64 may linger up to 30 s; the rest at most 5 s.
+      await eventually(() => expect(openFds() - baseline).toBeLessThanOrEqual(64 + 4), { timeoutMs: 20_000 });
+    } finally {
+      clearInterval(trickle);
+      for (const socket of sockets) socket.destroy();
+    }
+  }, 60_000);
 });
