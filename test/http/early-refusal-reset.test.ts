@@ -4,6 +4,7 @@
 // client saw "EPIPE" / "ECONNRESET" instead of the answer.
 import fs from 'node:fs';
 import net from 'node:net';
+import { ReadableStream } from 'node:stream/web';
 import { Agent, fetch, FormData } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login, widgetSession, type VisitorSession } from '../support/client.js';
