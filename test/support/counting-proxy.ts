@@ -1,6 +1,7 @@
 // A plain HTTP reverse proxy in front of a test server that counts the request-body bytes of resumable uploads
 // (/api/uploads/) reaching the server: "how much did the server receive" without touching the server. WebSocket
-// upgrades are passed through as raw sockets.
+// upgrades are passed through as raw sockets. With `maxBodyBytes` it refuses a larger request body as nginx does
+// with its default `client_max_body_size 1m`: 413 with an HTML page of its own, nothing forwarded.
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -12,10 +13,20 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+export async function startCountingProxy(target: string, opts: { maxBodyBytes?: number } = {}): Promise<CountingProxy> {
   const to = new URL(target);
   let uploadBytes = 0;
   const server = http.createServer((req, res) => {
+    if (opts.maxBodyBytes !== undefined && Number(req.headers['content-length'] ?? 0) > opts.maxBodyBytes) {
+      // Read and dropped, then answered, so the browser sees the answer rather than a reset.
+      req.resume();
+      req.on('end', () =>
+        res
+          .writeHead(413, { 'content-type': 'text/html', connection: 'close' })
+          .end('<html><head><title>413 Request Entity Too Large</title></head><body>nginx</body></html>'),
+      );
+      return;
+    }
     const counted = req.url?.startsWith('/api/uploads');
     const upstream = http.request(
       { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },

@@ -1,7 +1,8 @@
 // One file over tus 1.0 (tus-js-client) to /api/uploads/: 8 MiB chunks (a small file goes in the creation request),
 // automatic retries with backoff after a network drop, pause/resume, cancel (which removes the upload on the server),
 // and resume after a page reload: the upload's URL is kept in localStorage under the file's fingerprint, so choosing
-// the same file again continues where it stopped. Rule refusals (4xx) are final and never retried.
+// the same file again continues where it stopped. Rule refusals (4xx) are final and never retried. A proxy that
+// refuses the chunk's size (its own 413) gets smaller chunks, from where the server is.
 import { type DetailedError, Upload } from 'tus-js-client';
 import { ApiError, errorFromBody } from './api.js';
 import { CANCELLED } from './upload.js';
@@ -49,6 +50,25 @@ function toApiError(err: Error | DetailedError): ApiError {
   return errorFromBody(res.getStatus(), body);
 }
 
+/**
+ * A 413 from a proxy in front of Parley (its request-body limit, e.g. nginx's default 1m), not Parley's own
+ * FILE_TOO_LARGE (a JSON error): the file is fine, the chunk is too large for the way in.
+ */
+function refusedByProxy(err: Error | DetailedError): boolean {
+  const res = (err as DetailedError).originalResponse;
+  if (res?.getStatus() !== 413) return false;
+  try {
+    return !(JSON.parse(res.getBody() || 'null') as { error?: { code?: string } } | null)?.error?.code;
+  } catch {
+    return true;
+  }
+}
+
+/** The smallest chunk tried when a proxy refuses larger request bodies. */
+const MIN_CHUNK_SIZE = 256 * 1024;
+/** The chunk size that got through on this page; later uploads start with it. */
+let fittingChunkSize = CHUNK_SIZE;
+
 export function uploadResumable(file: File, opts: ResumableOptions = {}): ResumableHandle {
   const metadata: Record<string, string> = { filename: file.name, filetype: file.type || 'application/octet-stream' };
   for (const [k, v] of Object.entries(opts.metadata ?? {})) if (v) metadata[k] = v;
@@ -57,42 +77,60 @@ export function uploadResumable(file: File, opts: ResumableOptions = {}): Resuma
   let rejectWith: (err: ApiError) => void = () => undefined;
   const promise = new Promise<string>((resolve, reject) => {
     rejectWith = reject;
-    upload = new Upload(file, {
-      endpoint: TUS_ENDPOINT,
-      chunkSize: CHUNK_SIZE,
-      retryDelays: RETRY_DELAYS,
-      metadata,
-      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
-      uploadDataDuringCreation: file.size <= CHUNK_SIZE,
-      storeFingerprintForResuming: true,
-      removeFingerprintOnSuccess: true,
-      // The same file for another chat or uploader is another upload.
-      fingerprint: async (f: File) =>
-        [
-          'parley',
-          f.name,
-          f.type,
-          f.size,
-          f.lastModified,
-          opts.metadata?.chatId ?? '',
-          opts.token?.slice(-8) ?? '',
-        ].join('-'),
-      onShouldRetry: (err) => shouldRetry(err),
-      onProgress: (sent, total) => opts.onProgress?.(sent, total),
-      onSuccess: ({ lastResponse }) => {
-        const id = lastResponse.getHeader('Parley-File-Id');
-        if (id) resolve(id);
-        else reject(new ApiError(lastResponse.getStatus(), 'INTERNAL', 'The server did not name the new file'));
-      },
-      onError: (err) => reject(cancelled ? new ApiError(0, CANCELLED, 'Upload cancelled') : toApiError(err)),
-    });
-    upload.findPreviousUploads().then(
-      (previous) => {
-        if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
+    /** Starts (or, with the upload's URL, continues from the server's offset) with chunks of `chunkSize`. */
+    const begin = (chunkSize: number, uploadUrl?: string) => {
+      upload = new Upload(file, {
+        endpoint: TUS_ENDPOINT,
+        uploadUrl,
+        chunkSize,
+        retryDelays: RETRY_DELAYS,
+        metadata,
+        headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+        uploadDataDuringCreation: file.size <= chunkSize,
+        storeFingerprintForResuming: true,
+        removeFingerprintOnSuccess: true,
+        // The same file for another chat or uploader is another upload.
+        fingerprint: async (f: File) =>
+          [
+            'parley',
+            f.name,
+            f.type,
+            f.size,
+            f.lastModified,
+            opts.metadata?.chatId ?? '',
+            opts.token?.slice(-8) ?? '',
+          ].join('-'),
+        onShouldRetry: (err) => shouldRetry(err),
+        onProgress: (sent, total) => opts.onProgress?.(sent, total),
+        onSuccess: ({ lastResponse }) => {
+          const id = lastResponse.getHeader('Parley-File-Id');
+          if (id) resolve(id);
+          else reject(new ApiError(lastResponse.getStatus(), 'INTERNAL', 'The server did not name the new file'));
+        },
+        onError: (err) => {
+          if (!cancelled && refusedByProxy(err) && chunkSize > MIN_CHUNK_SIZE) {
+            // Smaller chunks from where the server is (a refused creation had no URL yet: a new upload).
+            const smaller = Math.max(MIN_CHUNK_SIZE, Math.floor(chunkSize / 4));
+            fittingChunkSize = Math.min(fittingChunkSize, smaller);
+            begin(smaller, upload.url ?? undefined);
+            return;
+          }
+          reject(cancelled ? new ApiError(0, CANCELLED, 'Upload cancelled') : toApiError(err));
+        },
+      });
+      if (uploadUrl) {
         upload.start();
-      },
-      () => upload.start(),
-    );
+        return;
+      }
+      upload.findPreviousUploads().then(
+        (previous) => {
+          if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
+          upload.start();
+        },
+        () => upload.start(),
+      );
+    };
+    begin(fittingChunkSize);
   });
   return {
     promise,
