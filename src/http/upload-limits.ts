@@ -3,7 +3,9 @@
 // request may take — an upload body that stops moving for the upload idle timeout is cut, one that merely trickles
 // by the upload request timeout; any other request must have sent its body within the request timeout. Only the
 // client's sending counts: the time the server takes to answer (a password hash on a busy node, a held long-poll)
-// is never cut by these (the socket's own idle timeout in app.ts is a longer backstop).
+// is never cut by these (the socket's own idle timeout in app.ts is a longer backstop). A bound found passed is judged
+// only after the bytes already waiting on the socket are read: a server stalled past it (a long synchronous job, a
+// descheduled process) runs its timers before its reads, and would otherwise blame the client for its own stall.
 // A cut request's upload pipeline cleans up as for any interrupted upload: nothing is left behind.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
@@ -32,10 +34,14 @@ export function registerUploadLimits(app: FastifyInstance, limits: UploadLimits)
   const perVisitor = new Map<string, number>();
   const bodyTimers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
 
+  /** Cuts the request after `ms` if by then (its waiting bytes read) the client is still sending its body. */
   const cutAfter = (request: FastifyRequest, ms: number, what: string) => {
     const timer = setTimeout(() => {
-      request.log.warn({ url: request.url, seconds: ms / 1000 }, `${what} took too long; connection closed`);
-      request.raw.socket?.destroy();
+      setImmediate(() => {
+        if (request.raw.complete) return;
+        request.log.warn({ url: request.url, seconds: ms / 1000 }, `${what} took too long; connection closed`);
+        request.raw.socket?.destroy();
+      });
     }, ms);
     timer.unref();
     return timer;
@@ -53,12 +59,21 @@ export function registerUploadLimits(app: FastifyInstance, limits: UploadLimits)
           seen = socket.bytesRead;
           movedAt = Date.now();
         } else if (Date.now() - movedAt >= ms) {
-          clearInterval(check);
-          request.log.warn(
-            { url: request.url, seconds: ms / 1000 },
-            'an upload body stopped moving; connection closed',
-          );
-          socket.destroy();
+          // setImmediate runs after the poll phase: bytes that arrived during a stall of ours are counted first.
+          setImmediate(() => {
+            if (request.raw.complete || socket.destroyed) return clearInterval(check);
+            if (socket.bytesRead !== seen) {
+              seen = socket.bytesRead;
+              movedAt = Date.now();
+              return;
+            }
+            clearInterval(check);
+            request.log.warn(
+              { url: request.url, seconds: ms / 1000 },
+              'an upload body stopped moving; connection closed',
+            );
+            socket.destroy();
+          });
         }
       },
       Math.max(100, Math.min(ms / 4, 5_000)),

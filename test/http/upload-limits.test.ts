@@ -120,6 +120,100 @@ describe('timeouts', () => {
   });
 });
 
+describe('a server that stalls', () => {
+  const METRICS_TOKEN = 'upload-limits-metrics-token-0123';
+  const s = useServer({
+    env: {
+      PARLEY_UPLOAD_IDLE_TIMEOUT_S: '1',
+      PARLEY_REQUEST_TIMEOUT_S: '1',
+      PARLEY_UPLOAD_TIMEOUT_S: '600',
+      PARLEY_METRICS_TOKEN: METRICS_TOKEN,
+    },
+  });
+  /** The server (this process) runs nothing for 1.5 s, as on a busy machine or during a long synchronous job. From
+   * the check phase: the due timers then run before the waiting bytes are read (libuv runs timers after its checks). */
+  const busy = (ms: number) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until);
+  };
+  const stall = (before: () => void, after: () => void = () => {}) =>
+    new Promise<void>((resolve) =>
+      setImmediate(() => {
+        before();
+        busy(1500);
+        after();
+        resolve();
+      }),
+    );
+
+  it('never charges its own stall to an upload: bytes the client sent meanwhile count as moving', async () => {
+    const v = await s.visitor();
+    const partHead =
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="stalled.pdf"\r\n` +
+      'Content-Type: application/pdf\r\n\r\n';
+    const body = `${partHead}%PDF-1.4\n${'x'.repeat(200_000)}\r\n--${BOUNDARY}--\r\n`;
+    const req = rawRequest(
+      s.url,
+      [
+        'POST /api/widget/chat/files HTTP/1.1',
+        `Host: ${new URL(s.url).host}`,
+        `Authorization: Bearer ${v.visitorToken}`,
+        `Content-Type: multipart/form-data; boundary=${BOUNDARY}`,
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        'Connection: close',
+      ],
+      body.slice(0, 10_000),
+    );
+    let sent = 10_000;
+    // The client keeps sending until the server counts the upload in progress (its idle watch is armed).
+    const trickle = setInterval(() => req.socket.write(body.slice(sent, ++sent)), 100);
+    await eventually(async () => {
+      const text = await (
+        await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).text();
+      expect(text).toMatch(/^parley_uploads_in_progress 1$/m);
+    });
+    clearInterval(trickle);
+    // A first short stall lets the server's idle watch come due and see every byte sent so far (the next timers run
+    // before the next stall); then bytes are sent just before the long one and the rest after it.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        busy(400);
+        setTimeout(() => {
+          stall(
+            () => req.socket.write(body.slice(sent, sent + 1000)),
+            () => req.socket.write(body.slice(sent + 1000)),
+          ).then(resolve);
+        }, 0);
+      }),
+    );
+    const response = await req.closed.then(() => req.response());
+    expect(statusOf(response)).toBe(201);
+  });
+
+  it('never charges its own stall to a request whose body had arrived', async () => {
+    const body = JSON.stringify({ email: TEST_ADMIN.email, password: TEST_ADMIN.password });
+    const arrived = new Promise((resolve) => s.parley.app.server.once('request', resolve));
+    const req = rawRequest(
+      s.url,
+      [
+        'POST /api/auth/login HTTP/1.1',
+        `Host: ${new URL(s.url).host}`,
+        'Content-Type: application/json',
+        `Content-Length: ${body.length}`,
+        'Connection: close',
+      ],
+      body.slice(0, 5),
+    );
+    await arrived;
+    // The server's request hooks (no I/O for a request without credentials) have armed its body timer.
+    await new Promise((resolve) => setImmediate(resolve));
+    await stall(() => req.socket.write(body.slice(5)));
+    await req.closed;
+    expect(statusOf(req.response())).toBe(200);
+  });
+});
+
 describe('uploads at once', () => {
   const METRICS_TOKEN = 'upload-limits-metrics-token-0123';
   const s = useServer({
