@@ -61,25 +61,33 @@ const inProgress = (n: number) =>
     expect(text).toMatch(new RegExp(`^parley_uploads_in_progress ${n}$`, 'm'));
   });
 
+/** A 20 MiB multipart upload of one file. */
+function bigForm(fileName = 'big.pdf'): FormData {
+  const form = new FormData();
+  form.append('file', BODY, fileName);
+  return form;
+}
+
 /**
- * Sends a 20 MiB multipart upload `TRIES` times, each on a new connection (a reused keep-alive connection has a race
- * of its own with the server's keep-alive timeout); counts what the client read: "status CODE" or the failure.
+ * Sends `body()` `tries` times (a 20 MiB multipart upload by default), each on a new connection (a reused keep-alive
+ * connection has a race of its own with the server's keep-alive timeout); counts what the client read: "status
+ * CODE" (with " retry-after" when the answer had one) or the failure.
  */
 async function outcomes(
   path: string,
   headers: Record<string, string>,
-  fileName = 'big.pdf',
+  body: () => FormData | ReadableStream<Uint8Array> = bigForm,
+  tries = TRIES,
 ): Promise<Record<string, number>> {
   const seen = new Map<string, number>();
-  for (let i = 0; i < TRIES; i++) {
-    const form = new FormData();
-    form.append('file', BODY, fileName);
+  for (let i = 0; i < tries; i++) {
     const dispatcher = new Agent();
-    const outcome = await fetch(`${server.url}${path}`, { method: 'POST', headers, body: form, dispatcher }).then(
+    const sent = { method: 'POST', headers, body: body(), duplex: 'half' as const, dispatcher };
+    const outcome = await fetch(`${server.url}${path}`, sent).then(
       async (r) => {
-        const body = (await r.json()) as { error: { code: string } };
+        const answer = (await r.json()) as { error: { code: string } };
         const retry = r.headers.get('retry-after') ? ' retry-after' : '';
-        return `${r.status} ${body.error.code}${retry}`;
+        return `${r.status} ${answer.error.code}${retry}`;
       },
       (err: Error) => `failed: ${(err.cause as { code?: string } | undefined)?.code ?? err.message}`,
     );
@@ -118,7 +126,9 @@ describe('a refusal sent before a large body is read', () => {
 
   it('reaches the client every time: an upload refused at its first part (415)', async () => {
     const v = await visitor();
-    expect(await outcomes('/api/widget/chat/files', { authorization: `Bearer ${v.visitorToken}` }, 'big.exe')).toEqual({
+    expect(
+      await outcomes('/api/widget/chat/files', { authorization: `Bearer ${v.visitorToken}` }, () => bigForm('big.exe')),
+    ).toEqual({
       '415 FILE_TYPE_NOT_ALLOWED': TRIES,
     });
   }, 120_000);
@@ -136,6 +146,14 @@ describe('a refusal sent before a large body is read', () => {
 });
 
 describe('a refusal sent to a client that pauses', () => {
+  /** A chat's agent uploads, sent without signing in: refused (401) before the body is read. */
+  let agentUploads: string;
+  beforeAll(async () => {
+    const v = await widgetSession(server.url, (await call(server.url, 'GET', '/api/demo')).body.widgetKey);
+    const cookie = await login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
+    const ws = (await call(server.url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0].id;
+    agentUploads = `/api/workspaces/${ws}/chats/${v.chat.id}/files`;
+  });
   /**
    * A 20 MiB body whose sender stops for `pauseMs` after its first 8 MiB: the whole test process stalls (as a busy or
    * descheduled client, or a lossy network's retransmission back-off, does), then it sends the rest.
@@ -153,32 +171,11 @@ describe('a refusal sent to a client that pauses', () => {
   };
 
   it('still reaches it after a pause of two seconds (the close lingers while the client may still send)', async () => {
-    const v = await widgetSession(server.url, (await call(server.url, 'GET', '/api/demo')).body.widgetKey);
-    const cookie = await login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
-    const ws = (await call(server.url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0].id;
-    const seen = new Map<string, number>();
-    for (let i = 0; i < 3; i++) {
-      const dispatcher = new Agent();
-      const outcome = await fetch(`${server.url}/api/workspaces/${ws}/chats/${v.chat.id}/files`, {
-        method: 'POST',
-        headers: { 'content-type': 'multipart/form-data; boundary=b' },
-        body: pausingBody(2000),
-        duplex: 'half',
-        dispatcher,
-      }).then(
-        async (r) => `${r.status} ${((await r.json()) as { error: { code: string } }).error.code}`,
-        (err: Error) => `failed: ${(err.cause as { code?: string } | undefined)?.code ?? err.message}`,
-      );
-      await dispatcher.destroy();
-      seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
-    }
-    expect(Object.fromEntries(seen)).toEqual({ '401 UNAUTHENTICATED': 3 });
+    const headers = { 'content-type': 'multipart/form-data; boundary=b' };
+    expect(await outcomes(agentUploads, headers, () => pausingBody(2000), 3)).toEqual({ '401 UNAUTHENTICATED': 3 });
   }, 60_000);
 
   it('keeps only a few such connections open long: a flood of refused, trickling uploads is closed soon', async () => {
-    const v = await widgetSession(server.url, (await call(server.url, 'GET', '/api/demo')).body.widgetKey);
-    const cookie = await login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
-    const ws = (await call(server.url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0].id;
     const openFds = () => fs.readdirSync(`/proc/${server.child.pid}/fd`).length;
     const baseline = openFds();
     const { hostname, port, host } = new URL(server.url);
@@ -192,7 +189,7 @@ describe('a refusal sent to a client that pauses', () => {
       });
       socket.write(
         [
-          `POST /api/workspaces/${ws}/chats/${v.chat.id}/files HTTP/1.1`,
+          `POST ${agentUploads} HTTP/1.1`,
           `Host: ${host}`,
           'Content-Type: multipart/form-data; boundary=b',
           `Content-Length: ${10 * 1024 * 1024}`,
