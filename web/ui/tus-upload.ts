@@ -66,7 +66,7 @@ function refusedByProxy(err: Error | DetailedError): boolean {
 
 /** The smallest chunk tried when a proxy refuses larger request bodies. */
 const MIN_CHUNK_SIZE = 256 * 1024;
-/** The chunk size that got through on this page; later uploads start with it. */
+/** The largest chunk size no proxy has refused on this page; later uploads start with it. */
 let fittingChunkSize = CHUNK_SIZE;
 
 export function uploadResumable(file: File, opts: ResumableOptions = {}): ResumableHandle {
