@@ -138,10 +138,12 @@ export const deliveriesRepo = {
       .where('delivery_id', '=', deliveryId)
       .orderBy('started_at')
       .execute(),
-  /** Makes a delivery due now (an admin's "Resend"); false when the workspace has no such delivery. */
   /**
    * Queues a delivery to be sent now; false when there is no such delivery. One being sent at this moment (its lease
-   * is live) is left to finish: that send is the re-send, and the receiver never gets the file twice at once.
+   * is live) is left to finish: that send is the re-send, and the receiver never gets the file twice at once. Either
+   * way the delivery is `pending` from here until an attempt records its outcome, so the re-send's answer (and any
+   * read after it) says the file is on its way, not the outcome of the attempt before (which a worker's retry on the
+   * backoff schedule may still be holding the lease for).
    */
   async retryNow(db: Db, workspaceId: string, id: string): Promise<boolean> {
     const now = nowIso();
@@ -153,13 +155,14 @@ export const deliveriesRepo = {
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) > 0) return true;
-    const row = await db
-      .selectFrom('deliveries')
-      .select('id')
+    // Under way: only the state changes; the lease holder records the attempt's outcome over it.
+    const underWay = await db
+      .updateTable('deliveries')
+      .set({ status: 'pending', updated_at: now })
       .where('id', '=', id)
       .where('workspace_id', '=', workspaceId)
       .executeTakeFirst();
-    return row !== undefined;
+    return Number(underWay.numUpdatedRows) > 0;
   },
   /**
    * Backfills of one workspace and kind run one after another until their transactions end (PostgreSQL; SQLite has

@@ -320,6 +320,35 @@ describe('the external callback', () => {
     expect(receiver.concurrentDuplicates).toBe(0);
   });
 
+  it('answers a Re-send that arrives while a retry is under way with pending, and sends the file once more', async () => {
+    // The first attempt fails; the worker's retry (on the backoff schedule) is held at the receiver while the admin
+    // presses Re-send: the answer must say the file is on its way, not the failed state of the attempt before.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let seen = 0;
+    receiver.behave(async (r, res) => {
+      seen += 1;
+      if (seen === 1) return answers.http500()(r, res);
+      await held;
+      answers.ok()(r, res);
+    });
+    const { file } = await visitorUpload();
+    await receiver.waitFor((all) => all.filter((r) => r.fields.fileId === file.id).length === 2);
+    const d = await delivery(file.id);
+    expect(d.status).toBe('failed'); // the retry is held: its lease is live and its outcome not yet recorded
+    const resent = await call(s.url, 'POST', api(`/deliveries/${d.id}/retry`), { cookie: s.owner });
+    expect(resent.status).toBe(202);
+    expect(resent.body.delivery.status).toBe('pending');
+    expect((await delivery(file.id)).status).toBe('pending');
+    release();
+    receiver.behave(answers.ok());
+    await eventually(async () => expect((await delivery(file.id)).status).toBe('succeeded'));
+    expect(receiver.received.filter((r) => r.fields.fileId === file.id)).toHaveLength(2);
+    expect(receiver.concurrentDuplicates).toBe(0);
+  });
+
   it('sends a test callback and reports the answer', async () => {
     const r = await call(s.url, 'POST', api('/integrations/callback/test'), { cookie: s.owner });
     expect(r.body).toMatchObject({ ok: true, status: 200 });
