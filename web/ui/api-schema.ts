@@ -1003,7 +1003,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Abandons an unfinished upload and removes its bytes (termination) */
+    /**
+     * Abandons an unfinished upload and removes its bytes (termination)
+     * @description An upload whose every byte has arrived is a File of the chat, or being made one: 409 UPLOAD_COMPLETE (details: fileId once committed), and nothing is removed; delete the file instead.
+     */
     delete: operations['terminateUpload'];
     options?: never;
     /** How many bytes of the upload are stored (where to resume) */

@@ -2,7 +2,7 @@
 // the caller and, for an existing upload, checked that it is the caller's own (404 otherwise, 410 when expired).
 // Every refusal leaves here in the contract's JSON shape, the library's own plain-text errors included.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DataStore, Server } from '@tus/server';
+import { type DataStore, ERRORS, type Server } from '@tus/server';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
@@ -10,6 +10,7 @@ import { AppError, unauthenticated } from '../../errors.js';
 import { commitIsStale, finishUpload, ownedUpload, type UploadBytes } from './service.js';
 import { asServerFault, errorBody, FILE_ID_HEADER, setTusContext, TUS_PATH, type TusRequestContext } from './tus.js';
 import { errorResponse } from '../../http/openapi.js';
+import { uploadsRepo } from './repo.js';
 import { TUS_COLLECTION, TUS_UPLOAD, type TusOperation } from './tus-doc.js';
 
 const METHODS = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -59,6 +60,24 @@ async function toContract(res: Response): Promise<Response> {
   return new Response(JSON.stringify(body), { status: res.status, headers: jsonHeaders(headers) });
 }
 
+/** A DELETE of an upload whose every byte has arrived: it is a File (or about to be one); delete that instead. */
+function uploadComplete(fileId: string | null): AppError {
+  return new AppError(
+    'UPLOAD_COMPLETE',
+    fileId
+      ? 'This upload is complete: it is a file of the chat now; delete the file instead'
+      : 'Every byte of this upload has arrived and it is being made a file of the chat; delete the file instead',
+    fileId ? { fileId } : {},
+  );
+}
+
+function contractError(err: AppError): Response {
+  return new Response(JSON.stringify(errorBody(err.code, err.message, err.details)), {
+    status: err.status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'tus-resumable': '1.0.0' },
+  });
+}
+
 function jsonHeaders(headers: Headers): Headers {
   headers.set('content-type', 'application/json; charset=utf-8');
   headers.delete('content-length');
@@ -94,7 +113,9 @@ export async function uploadsRoutes(app: App, deps: Deps, tus: Server, store: Da
         }
       }
       const done = ctx.upload;
-      if (done.status === 'committed' && done.file_id && request.method !== 'DELETE') {
+      if (request.method === 'DELETE' && (done.status === 'committed' || done.status === 'committing'))
+        throw uploadComplete(done.file_id);
+      if (done.status === 'committed' && done.file_id) {
         // Its bytes are a File now: a client resuming it, or repeating the last PATCH, learns that it is complete.
         return reply
           .status(request.method === 'HEAD' ? 200 : 204)
@@ -108,7 +129,13 @@ export async function uploadsRoutes(app: App, deps: Deps, tus: Server, store: Da
     }
     reply.hijack();
     setTusContext(request.raw, ctx);
-    const response = await tus.handleWeb(new NodeRequest({ req: request.raw, res: reply.raw }));
+    let response = await tus.handleWeb(new NodeRequest({ req: request.raw, res: reply.raw }));
+    if (request.method === 'DELETE' && uploadId && response.status === ERRORS.INVALID_TERMINATION.status_code) {
+      // The library refused to terminate a complete upload (its last PATCH ended while this DELETE waited for the
+      // lock): say so in the contract's shape, naming the File once the commit has made it.
+      const now = await uploadsRepo.byId(deps.db, uploadId);
+      response = contractError(uploadComplete(now?.file_id ?? null));
+    }
     // Hijacked, so the app's onSend hooks do not run: a completed upload's commit is made durable here.
     if (response.status < 400 && request.method !== 'HEAD' && request.method !== 'OPTIONS') await deps.flushWrites();
     await sendNodeResponse(reply.raw, await toContract(response));

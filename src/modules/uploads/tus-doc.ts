@@ -32,7 +32,7 @@ export interface TusOperation {
   /** Statuses answered besides the shared error set (each documented with the Error component). */
   errors: number[];
   success: Record<number, { description: string; type: 'null'; headers: Record<string, unknown> }>;
-  openapi: { parameters: unknown[]; requestBody?: unknown };
+  openapi: { description?: string; parameters: unknown[]; requestBody?: unknown };
 }
 
 export const TUS_COLLECTION: TusOperation[] = [
@@ -137,8 +137,13 @@ export const TUS_UPLOAD: TusOperation[] = [
     method: 'DELETE',
     operationId: 'terminateUpload',
     summary: 'Abandons an unfinished upload and removes its bytes (termination)',
-    errors: [410],
+    errors: [409, 410],
     success: { 204: { description: 'Removed', type: 'null', headers: answerHeaders() } },
-    openapi: { parameters: [UPLOAD_ID, TUS_RESUMABLE] },
+    openapi: {
+      description:
+        'An upload whose every byte has arrived is a File of the chat, or being made one: 409 UPLOAD_COMPLETE ' +
+        '(details: fileId once committed), and nothing is removed; delete the file instead.',
+      parameters: [UPLOAD_ID, TUS_RESUMABLE],
+    },
   },
 ];

@@ -54,6 +54,10 @@ export function createTusServer(deps: Deps, store: DataStore & UploadBytes, lock
     maxSize: deps.config.maxUploadMb * 1024 * 1024,
     exposedHeaders: [FILE_ID_HEADER],
     allowedOrigins: [new URL(deps.config.publicUrl).origin],
+    // An upload whose every byte has arrived is being (or has been) made a File: a DELETE must not remove its bytes
+    // under the commit, nor answer 204 while the File stays in the chat. Checked inside the upload's lock, so a
+    // DELETE that waited for the last PATCH sees it complete (routes.ts answers 409 UPLOAD_COMPLETE).
+    disableTerminationForFinishedUploads: true,
     // Opaque and unguessable; also the object key in the S3 store.
     namingFunction: () => newId(),
     async onUploadCreate(req, upload) {

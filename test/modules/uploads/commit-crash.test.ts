@@ -13,7 +13,7 @@ import { pdf } from '../../support/fixtures.js';
 import { eventually } from '../../support/eventually.js';
 import { spawnServer, type ServerProcess } from '../../support/process.js';
 import { processEnv, TEST_ADMIN } from '../../support/server.js';
-import { tusCreate, tusHead, tusPatch, type TusAuth, type TusRes } from '../../support/tus.js';
+import { tusCreate, tusDelete, tusHead, tusPatch, type TusAuth, type TusRes } from '../../support/tus.js';
 
 const running: ServerProcess[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -144,6 +144,10 @@ describe('an upload whose commit was cut', () => {
     // Another node, without background work (so only the client's HEAD can take the commit over).
     const other = await spawnServer({ ...env, PARLEY_BACKGROUND_WORKERS: 'false' });
     running.push(other);
+    // A DELETE meanwhile removes nothing: every byte is in and the upload is being made a File.
+    const del = await tusDelete(other.url + cut.path, auth);
+    expect(del.status).toBe(409);
+    expect(del.body.error.code).toBe('UPLOAD_COMPLETE');
     const head = await eventually(
       async () => {
         const r = await tusHead(other.url + cut.path, auth);

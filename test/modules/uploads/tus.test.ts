@@ -341,6 +341,27 @@ describe('while streaming and at the end', () => {
     expect(fs.readdirSync(path.join(s.dataDir, 'uploads')).filter((f) => f.startsWith(id))).toEqual([]);
   });
 
+  it('answers a DELETE of a complete upload with 409 UPLOAD_COMPLETE naming its File, and removes nothing', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const data = pdf(5000, 'kept');
+    const created = await tusCreate(s.url, auth, data.length, { filename: 'kept.pdf' });
+    const done = await tusPatch(created.url!, auth, 0, data);
+    expect(done.status).toBe(204);
+    const fileId = done.headers.get('parley-file-id')!;
+    // Whether the tus copy is still there (removed just after the answer) or gone, the answer is the same.
+    for (let i = 0; i < 2; i++) {
+      const del = await tusDelete(created.url!, auth);
+      expect(del.status).toBe(409);
+      expect(del.body.error).toMatchObject({ code: 'UPLOAD_COMPLETE', fileId });
+    }
+    const head = await tusHead(created.url!, auth);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('parley-file-id')).toBe(fileId);
+    const got = await call(s.url, 'GET', `/api/files/${fileId}`, { token: v.visitorToken });
+    expect(got.body.file).toMatchObject({ name: 'kept.pdf', size: data.length, sha256: sha(data) });
+  });
+
   // A DELETE racing the last PATCH removes the tus file after the last write and before the commit reads it (it was
   // 503 STORAGE_UNAVAILABLE and an error line). Here the file goes while the last PATCH is still writing into it.
   it('refuses an upload whose bytes go before its commit: 410 UPLOAD_EXPIRED, and no error line', async () => {
