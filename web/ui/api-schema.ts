@@ -1005,7 +1005,7 @@ export interface paths {
     post?: never;
     /**
      * Abandons an unfinished upload and removes its bytes (termination)
-     * @description An upload whose every byte has arrived is a File of the chat, or being made one: 409 UPLOAD_COMPLETE (details: fileId once committed), and nothing is removed; delete the file instead.
+     * @description Every byte in: a File now (or being made one), so 409 UPLOAD_COMPLETE (details.fileId), nothing removed
      */
     delete: operations['terminateUpload'];
     options?: never;

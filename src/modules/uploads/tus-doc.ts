@@ -140,9 +140,7 @@ export const TUS_UPLOAD: TusOperation[] = [
     errors: [409, 410],
     success: { 204: { description: 'Removed', type: 'null', headers: answerHeaders() } },
     openapi: {
-      description:
-        'An upload whose every byte has arrived is a File of the chat, or being made one: 409 UPLOAD_COMPLETE ' +
-        '(details: fileId once committed), and nothing is removed; delete the file instead.',
+      description: 'Every byte in: a File now (or being made one), so 409 UPLOAD_COMPLETE (details.fileId), nothing removed',
       parameters: [UPLOAD_ID, TUS_RESUMABLE],
     },
   },
