@@ -1005,7 +1005,7 @@ export interface paths {
     post?: never;
     /**
      * Abandons an unfinished upload and removes its bytes (termination)
-     * @description Every byte in: a File now (or being made one), so 409 UPLOAD_COMPLETE (details.fileId), nothing removed
+     * @description Every byte in: it is a File (or becoming one): 409 UPLOAD_COMPLETE (details.fileId)
      */
     delete: operations['terminateUpload'];
     options?: never;

@@ -140,7 +140,7 @@ export const TUS_UPLOAD: TusOperation[] = [
     errors: [409, 410],
     success: { 204: { description: 'Removed', type: 'null', headers: answerHeaders() } },
     openapi: {
-      description: 'Every byte in: a File now (or being made one), so 409 UPLOAD_COMPLETE (details.fileId), nothing removed',
+      description: 'Every byte in: it is a File (or becoming one): 409 UPLOAD_COMPLETE (details.fileId)',
       parameters: [UPLOAD_ID, TUS_RESUMABLE],
     },
   },
