@@ -48,21 +48,24 @@ export function registerUploadLimits(app: FastifyInstance, limits: UploadLimits)
   };
 
   // The body's bytes are watched through the socket's counter: a 'data' listener would take them from the parser.
+  // Bytes waiting in the request for our own consumer (storage or a scanner slower than the client, holding it back
+  // by backpressure) mean the client is not the one idle: the socket is not read then, so its counter stands still.
   const cutWhenIdle = (request: FastifyRequest, ms: number) => {
     const socket = request.raw.socket;
     let seen = socket.bytesRead;
     let movedAt = Date.now();
+    const moving = () => socket.bytesRead !== seen || request.raw.readableLength > 0;
     const check = setInterval(
       () => {
         if (request.raw.complete) return clearInterval(check);
-        if (socket.bytesRead !== seen) {
+        if (moving()) {
           seen = socket.bytesRead;
           movedAt = Date.now();
         } else if (Date.now() - movedAt >= ms) {
           // setImmediate runs after the poll phase: bytes that arrived during a stall of ours are counted first.
           setImmediate(() => {
             if (request.raw.complete || socket.destroyed) return clearInterval(check);
-            if (socket.bytesRead !== seen) {
+            if (moving()) {
               seen = socket.bytesRead;
               movedAt = Date.now();
               return;

@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useServer, TEST_ADMIN, TEST_SECRET_KEY } from '../support/server.js';
@@ -11,6 +14,7 @@ import { call, widgetSession } from '../support/client.js';
 import { snapshot } from '../support/leftovers.js';
 import { eventually } from '../support/eventually.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
+import { registerUploadLimits } from '../../src/http/upload-limits.js';
 
 const BOUNDARY = 'parleyslowboundary';
 
@@ -211,6 +215,69 @@ describe('a server that stalls', () => {
     await stall(() => req.socket.write(body.slice(5)));
     await req.closed;
     expect(statusOf(req.response())).toBe(200);
+  });
+});
+
+describe('a server slower than the client', () => {
+  // Storage or a scanner slower than the client holds the body back by backpressure: the socket is not read, so its
+  // byte counter stands still while the client is ready to send. That is not the client going idle.
+  let app: FastifyInstance;
+  let url: string;
+  beforeAll(async () => {
+    app = Fastify();
+    registerUploadLimits(app, {
+      maxConcurrentUploads: 10,
+      uploadsPerVisitor: 10,
+      uploadRequestTimeoutMs: 600_000,
+      requestTimeoutMs: 600_000,
+      uploadIdleTimeoutMs: 1000,
+    });
+    app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
+    // A consumer that takes the first chunk and then holds everything back for 2.5 s (2.5 × the idle timeout).
+    app.post('/api/slow-store', async (request) => {
+      let bytes = 0;
+      let first = true;
+      await pipeline(
+        request.raw,
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            bytes += chunk.length;
+            if (!first) return done();
+            first = false;
+            setTimeout(done, 2500);
+          },
+        }),
+      );
+      return { bytes };
+    });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => app.close());
+
+  it('never cuts an upload whose bytes wait for its own storage', async () => {
+    const body = Buffer.alloc(8 * 1024 * 1024, 7);
+    const r = await fetch(`${url}/api/slow-store`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+      body,
+    });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ bytes: body.length });
+  });
+
+  it('still cuts a client that stops sending once its storage has caught up', async () => {
+    // 1 MiB sent of 8 MiB declared, then nothing: held back first, then drained, then idle — and cut.
+    const slow = rawRequest(
+      url,
+      [
+        'POST /api/slow-store HTTP/1.1',
+        `Host: ${new URL(url).host}`,
+        `Content-Type: multipart/form-data; boundary=${BOUNDARY}`,
+        `Content-Length: ${8 * 1024 * 1024}`,
+      ],
+      'x'.repeat(1024 * 1024),
+    );
+    expect(await slow.closed).toBe('');
   });
 });
 
