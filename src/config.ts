@@ -105,6 +105,8 @@ export interface Config {
   previewMaxJobs: number;
   previewRecycleRssMb: number;
   previewIdleMs: number;
+  /** Niceness added to the preview workers (PARLEY_PREVIEW_NICE): background work yields to requests. */
+  previewNice: number;
   /** GET /metrics needs `Authorization: Bearer <token>`; without it (and without metricsPort) /metrics is off. */
   metricsToken?: string;
   /** Server processes behind the one port (src/cluster.ts); 1 = this process serves. */
@@ -382,6 +384,7 @@ export function loadConfig(env: Env = process.env): Config {
     previewMaxJobs: int(env, 'PARLEY_PREVIEW_MAX_JOBS', 200, 1),
     previewRecycleRssMb: int(env, 'PARLEY_PREVIEW_RECYCLE_RSS_MB', 256, 32),
     previewIdleMs: int(env, 'PARLEY_PREVIEW_IDLE_S', 30, 1) * 1000,
+    previewNice: int(env, 'PARLEY_PREVIEW_NICE', 5, 0, 19),
     metricsToken: metricsToken(env),
     heapSnapshotsDir: env.PARLEY_HEAP_SNAPSHOTS_DIR?.trim()
       ? path.resolve(env.PARLEY_HEAP_SNAPSHOTS_DIR.trim())

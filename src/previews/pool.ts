@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
+import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { FRAME, FrameParser, frame, header } from './protocol.js';
@@ -26,6 +27,11 @@ export interface PreviewPoolOptions {
   maxRssMb?: number;
   /** A worker with no job for this long exits (an idle server keeps no worker). */
   idleMs?: number;
+  /**
+   * Niceness of the worker processes (0–19; the decoders they run inherit it): previews are background work, so on a
+   * busy node uploads and messages get the CPU first. 0 leaves them at the server's priority.
+   */
+  nice?: number;
   /** The program to run instead of worker.ts (tests prove what a dying worker does to the server). */
   command?: () => { file: string; args: string[] };
 }
@@ -101,6 +107,7 @@ export function createPreviewPool(o: PreviewPoolOptions = {}): PreviewPool {
   const maxJobs = o.maxJobs ?? 200;
   const maxRss = (o.maxRssMb ?? 256) * 1024 * 1024;
   const idleMs = o.idleMs ?? 30_000;
+  const nice = o.nice ?? 0;
   const command = o.command ?? workerCommand(o.heapMb ?? 96);
   const workers: Worker[] = [];
   const waiting: ((w: Worker | undefined) => void)[] = [];
@@ -124,6 +131,13 @@ export function createPreviewPool(o: PreviewPoolOptions = {}): PreviewPool {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
     });
+    if (nice > 0 && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, Math.min(19, os.getPriority() + nice));
+      } catch {
+        // Gone already, or not permitted: it runs at our priority.
+      }
+    }
     let gone!: () => void;
     const w: Worker = {
       child,

@@ -2,6 +2,7 @@
 // worker that crashes, hangs or floods its output costs only the job in flight (which is told the worker died, so
 // it can be retried), and the pool goes on serving the next one with a new worker. Workers are recycled after a
 // number of jobs or past an RSS limit, and exit when idle.
+import os from 'node:os';
 import { PassThrough, Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,6 +51,15 @@ describe('preview pool', () => {
     // The same process served all five.
     expect(p.pids).toEqual([pid]);
     expect(p.workers).toBe(1);
+  });
+
+  it('runs its workers `nice` steps below our priority (background work), and at ours with 0', async () => {
+    for (const nice of [0, 4]) {
+      const p = pool({ nice });
+      const done = await p.render('image', Readable.from([await png(32, 32)]));
+      expect(done.failure).toBeUndefined();
+      expect(os.getPriority(p.pids[0]!)).toBe(Math.min(19, os.getPriority() + nice));
+    }
   });
 
   it('survives a worker that crashes (SIGSEGV) with a job in flight, and serves the next preview', async () => {

@@ -19,6 +19,7 @@ export interface PreviewSettings {
   previewMaxJobs: number;
   previewRecycleRssMb: number;
   previewIdleMs: number;
+  previewNice: number;
 }
 
 let pool: PreviewPool | undefined;
@@ -31,6 +32,7 @@ const previews = (s: PreviewSettings) =>
     maxJobs: s.previewMaxJobs,
     maxRssMb: s.previewRecycleRssMb,
     idleMs: s.previewIdleMs,
+    nice: s.previewNice,
   }));
 
 /** This process's pool, once a preview has been asked for (tests reach its workers). */

@@ -1,6 +1,7 @@
 // Preview workers are long-lived (src/previews/pool.ts): when one dies with a thumbnail job in flight, that job is
 // failed and retried by the job runner within its attempts, so the thumbnail is still made — never lost.
 // The worker is stopped (SIGSTOP) before the upload, so the job is certain to be in flight in it, then killed.
+import os from 'node:os';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { previewPool } from '../../../src/modules/files/thumbnail.js';
@@ -37,6 +38,8 @@ describe('a preview worker that dies with a thumbnail job in flight', () => {
     const pool = previewPool()!;
     const [pid] = pool.pids;
     expect(pid).toBeDefined();
+    // Background work: the worker runs PARLEY_PREVIEW_NICE (default 5) steps below the server's priority.
+    expect(os.getPriority(pid!)).toBe(Math.min(19, os.getPriority() + 5));
 
     process.kill(pid!, 'SIGSTOP');
     const second = await send('second.png');
