@@ -17,6 +17,13 @@ export interface BlobStore {
    * temporary bytes behind. Never buffers the whole stream in memory.
    */
   put(key: string, source: Readable, opts?: { contentType?: string }): Promise<{ size: number }>;
+  /**
+   * Makes `key` hold the bytes of `file`, a complete local file nobody writes any more (a finished resumable upload),
+   * resolving once they are durable like put's. The local store links the file in (no copy: the same bytes under a
+   * second name; `file` itself stays until its owner removes it) and copies only across file systems. Rejects with
+   * the fs error ENOENT when `file` is missing. Absent where there is nothing better than put (S3).
+   */
+  putFile?(key: string, file: string): Promise<{ size: number }>;
   /** A stream of the object's bytes (or of an inclusive byte range). Rejects with `blobMissing()` (AppError NOT_FOUND) when missing. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Size of the object, or undefined when it does not exist. */

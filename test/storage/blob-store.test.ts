@@ -314,6 +314,47 @@ describe('local blob store, on its own', () => {
     },
   );
 
+  it('links a finished local file in (no copy), syncs its folder, and copies only across file systems', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-put-file-'));
+    const synced: string[] = [];
+    const linking = createLocalStore(path.join(dir, 'files'), {
+      syncDirectory: async (folder) => {
+        synced.push(folder);
+      },
+    });
+    const source = path.join(dir, 'upload-bytes');
+    const bytes = crypto.randomBytes(300 * 1024);
+    fs.writeFileSync(source, bytes);
+    const old = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(source, old, old);
+    expect(await linking.putFile!('ws/w1/linked', source)).toEqual({ size: bytes.length });
+    const target = path.join(dir, 'files', 'ws', 'w1', 'linked');
+    // The same bytes under a second name; the object is new to the age-based sweeps.
+    expect(fs.statSync(target).ino).toBe(fs.statSync(source).ino);
+    expect(fs.statSync(target).mtimeMs).toBeGreaterThan(old.getTime() + 60_000);
+    expect(await linking.listOlderThan('ws/', Date.now() - 60_000)).toEqual([]);
+    expect(synced).toContain(path.join(dir, 'files', 'ws', 'w1'));
+    // The source goes (as the tus copy does after the commit): the object stays whole.
+    fs.rmSync(source);
+    expect(await readAll(await linking.get('ws/w1/linked'))).toEqual(bytes);
+    // A missing source is ENOENT (the upload's bytes are gone), and nothing is left under the key.
+    await expect(linking.putFile!('ws/w1/missing', source)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await linking.stat('ws/w1/missing')).toBeUndefined();
+    // Another file system (tmpfs): no link is possible, so the bytes are copied.
+    const shm = fs.mkdtempSync(path.join('/dev/shm', 'parley-put-file-'));
+    try {
+      const elsewhere = path.join(shm, 'upload-bytes');
+      fs.writeFileSync(elsewhere, bytes);
+      expect(await linking.putFile!('ws/w1/copied', elsewhere)).toEqual({ size: bytes.length });
+      const copied = path.join(dir, 'files', 'ws', 'w1', 'copied');
+      expect(fs.statSync(copied).ino).not.toBe(fs.statSync(elsewhere).ino);
+      expect(fs.readFileSync(copied)).toEqual(bytes);
+    } finally {
+      fs.rmSync(shm, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves no temp file the moment a put rejects, even when the source fails before the file is open', async () => {
     const { PassThrough } = await import('node:stream');
     const tmp = path.join(root, 'files', '.tmp');

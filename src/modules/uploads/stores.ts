@@ -161,6 +161,10 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
     override read(id: string) {
       return fs.createReadStream(fileOf(id), { highWaterMark: BUFFER_BYTES, fs: openOrGone });
     }
+    /** A finished upload's bytes, linked into the local blob store at its commit rather than copied. */
+    localPath(id: string) {
+      return fileOf(id);
+    }
     /** Uploads (<id> and <id>.json in the directory) untouched since `before`. */
     async listOlderThan(before: number): Promise<string[]> {
       const names = await fsp.readdir(directory).catch((err: NodeJS.ErrnoException) => {

@@ -125,6 +125,26 @@ describe('a visitor uploads through tus', () => {
     expect(count).toBe(files.length);
   });
 
+  it('makes the File from the uploaded bytes themselves (linked into the blob store, not written twice)', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const data = pdf(3 * 1024 * 1024, 'linked');
+    const created = await tusCreate(s.url, auth, data.length, { filename: 'linked.pdf' });
+    const id = created.url!.split('/').pop()!;
+    expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 1024 * 1024))).status).toBe(204);
+    const tusInode = fs.statSync(path.join(s.dataDir, 'uploads', id)).ino;
+    const done = await tusPatch(created.url!, auth, 1024 * 1024, data.subarray(1024 * 1024));
+    expect(done.status).toBe(204);
+    const fileId = done.headers.get('parley-file-id')!;
+    const blob = path.join(s.dataDir, 'files', 'ws', s.workspaceId, fileId);
+    expect(fs.statSync(blob).ino).toBe(tusInode);
+    // The tus name goes after the answer; the File keeps the bytes, checked as a multipart upload's.
+    await eventually(() => expect(fs.existsSync(path.join(s.dataDir, 'uploads', id))).toBe(false));
+    const got = await call(s.url, 'GET', `/api/files/${fileId}`, { token: v.visitorToken });
+    expect(got.body.file).toMatchObject({ size: data.length, sha256: sha(data), mimeType: 'application/pdf' });
+    expect(sha(fs.readFileSync(blob))).toBe(sha(data));
+  });
+
   it('takes a small file in the creation request itself (creation-with-upload)', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const bytes = pdf(3000);
