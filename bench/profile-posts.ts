@@ -3,50 +3,23 @@
 // profile's path with the seconds to skip (start-up) for bench/profile-summary.ts. BENCH_SERVER_NODE_ARGS adds node
 // flags; the agent's socket is connected, so each post is also fanned out as in the realtime bench. With DATABASE_URL
 // (and REDIS_URL) the server runs on a fresh PostgreSQL database made for the run and dropped after it.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BENCH_ADMIN as admin, spawnBenchServer } from './server.js';
 import { call, login, widgetSession } from '../test/support/client.js';
 import { connect } from '../test/support/sockets.js';
 import { createPgDatabase } from '../test/support/databases.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-prof-posts-'));
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-prof-data-'));
-const admin = { email: 'bench@example.test', password: 'bench-password-123' };
 const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const pg = process.env.DATABASE_URL ? await createPgDatabase(process.env.DATABASE_URL) : undefined;
 const spawnedAt = Date.now();
-const child = spawn(process.execPath, [...extra, '--cpu-prof', `--cpu-prof-dir=${profDir}`, 'dist/main.js'], {
-  cwd: root,
-  env: {
-    PARLEY_WORKERS: '1',
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_ADMIN_EMAIL: admin.email,
-    PARLEY_ADMIN_PASSWORD: admin.password,
-    PARLEY_SECRET_KEY: 'bench-secret-key-of-at-least-32-random-characters',
-    PARLEY_VISITOR_SESSIONS_PER_IP_HOUR: '1000000',
-    PARLEY_VISITOR_MESSAGES_PER_MINUTE: '1000000',
-    PARLEY_VISITOR_SESSIONS_PER_WIDGET_HOUR: '1000000',
-    LOG_LEVEL: 'warn',
-    ...(pg ? { DATABASE_URL: pg.url } : {}),
-  },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let out = '';
-const url = await new Promise<string>((resolve, reject) => {
-  const onData = (d: Buffer) => {
-    out += d;
-    const m = out.match(/running on (http:\/\/[\d.:]+)/);
-    if (m) resolve(m[1]!);
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+const { child, url } = await spawnBenchServer({
+  args: [...extra, '--cpu-prof', `--cpu-prof-dir=${profDir}`, 'dist/main.js'],
+  dataDir,
+  env: pg ? { DATABASE_URL: pg.url } : {},
 });
 /** The server's user + system CPU in ms (/proc/<pid>/stat utime and stime, in USER_HZ = 100 ticks a second). */
 const cpuMs = () => {

@@ -12,20 +12,18 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'socket.io-client';
 import { call, login, widgetSession } from '../test/support/client.js';
 import { connect } from '../test/support/sockets.js';
 import { createPgDatabase } from '../test/support/databases.js';
 import { atLeast, type Goal, printGoals } from './goals.js';
+import { BENCH_ADMIN as ADMIN, spawnBenchServer } from './server.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BURST = Number(process.env.BENCH_BURST ?? 1000);
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 1000);
 const ACTIVE_CHATS = Math.min(100, SOCKETS);
 const RATES = (process.env.BENCH_RATES ?? '50,100,200,400,800,1600').split(',').map(Number);
-const ADMIN = { email: 'bench@example.test', password: 'bench password 123' };
 
 const rssOf = (pid: number) =>
   Number(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) * 1024;
@@ -94,39 +92,11 @@ async function startParley(env: Record<string, string>): Promise<{ child: ChildP
     dropDatabases.push(created.drop);
     env = { ...env, DATABASE_URL: created.url };
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      PARLEY_WORKERS: '1',
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_ADMIN_EMAIL: ADMIN.email,
-      PARLEY_ADMIN_PASSWORD: ADMIN.password,
-      PARLEY_SECRET_KEY: 'bench-secret-key-of-at-least-32-random-characters',
-      PARLEY_VISITOR_SESSIONS_PER_IP_HOUR: '1000000',
-      PARLEY_VISITOR_MESSAGES_PER_MINUTE: '1000000',
-      PARLEY_VISITOR_SESSIONS_PER_WIDGET_HOUR: '1000000',
-      PARLEY_SOCKET_EVENTS_PER_S: '1000',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnBenchServer({
+    args: ['--import', 'tsx', 'src/main.ts'],
+    dataDir,
+    env: { PARLEY_SOCKET_EVENTS_PER_S: '1000', ...env },
   });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = out.match(/running on (http:\/\/[\d.:]+)/);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-    setTimeout(() => reject(new Error(`server did not start: ${out}`)), 180_000).unref();
-  });
-  return { child, url };
 }
 
 function stop(child: ChildProcess): Promise<void> {

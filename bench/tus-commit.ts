@@ -1,44 +1,16 @@
 // `npx tsx bench/tus-commit.ts`: how long a resumable upload's last PATCH takes when it carries one byte, i.e. the
 // commit of a finished upload (bytes checked, stored as a File, the transaction), for BENCH_TUS_COMMIT_MB (default
 // 256, 512) MiB uploads on the embedded default; BENCH_SERVER_ENTRY runs another build (default dist/main.js).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BENCH_ADMIN as admin, spawnBenchServer } from './server.js';
 import { call, login, widgetSession } from '../test/support/client.js';
 import { pdf } from '../test/support/fixtures.js';
 import { tusCreate, tusPatch } from '../test/support/tus.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-tus-commit-'));
-const admin = { email: 'bench@example.test', password: 'bench-password-123' };
-const child = spawn(process.execPath, [process.env.BENCH_SERVER_ENTRY ?? 'dist/main.js'], {
-  cwd: root,
-  env: {
-    ...process.env,
-    PARLEY_WORKERS: '1',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_ADMIN_EMAIL: admin.email,
-    PARLEY_ADMIN_PASSWORD: admin.password,
-    PARLEY_SECRET_KEY: 'bench-secret-key-of-at-least-32-random-characters',
-    PARLEY_VISITOR_MB_PER_HOUR: '100000',
-    LOG_LEVEL: 'warn',
-  },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let out = '';
-const url = await new Promise<string>((resolve, reject) => {
-  const onData = (d: Buffer) => {
-    out += d;
-    const m = out.match(/running on (http:\/\/[\d.:]+)/);
-    if (m) resolve(m[1]!);
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-});
+const { child, url } = await spawnBenchServer({ args: [process.env.BENCH_SERVER_ENTRY ?? 'dist/main.js'], dataDir });
 try {
   const cookie = await login(url, admin.email, admin.password);
   const ws = (await call(url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0];
