@@ -71,13 +71,6 @@ function uploadComplete(fileId: string | null): AppError {
   );
 }
 
-function contractError(err: AppError): Response {
-  return new Response(JSON.stringify(errorBody(err.code, err.message, err.details)), {
-    status: err.status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'tus-resumable': '1.0.0' },
-  });
-}
-
 function jsonHeaders(headers: Headers): Headers {
   headers.set('content-type', 'application/json; charset=utf-8');
   headers.delete('content-length');
@@ -133,8 +126,10 @@ export async function uploadsRoutes(app: App, deps: Deps, tus: Server, store: Da
     if (request.method === 'DELETE' && uploadId && response.status === ERRORS.INVALID_TERMINATION.status_code) {
       // The library refused to terminate a complete upload (its last PATCH ended while this DELETE waited for the
       // lock): say so in the contract's shape, naming the File once the commit has made it.
-      const now = await uploadsRepo.byId(deps.db, uploadId);
-      response = contractError(uploadComplete(now?.file_id ?? null));
+      // The library's headers (CORS, Tus-Resumable) stay; toContract sets the JSON ones.
+      const refused = uploadComplete((await uploadsRepo.byId(deps.db, uploadId))?.file_id ?? null);
+      const body = JSON.stringify(errorBody(refused.code, refused.message, refused.details));
+      response = new Response(body, { status: refused.status, headers: response.headers });
     }
     // Hijacked, so the app's onSend hooks do not run: a completed upload's commit is made durable here.
     if (response.status < 400 && request.method !== 'HEAD' && request.method !== 'OPTIONS') await deps.flushWrites();
