@@ -156,6 +156,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
     uploadRoutes: UPLOAD_ROUTES.map((route) => route.replace(/\{(\w+)\}/g, ':$1')),
   });
   events.on('delivery.attempted', (a) => metrics.deliveryAttempted(a.kind, a.outcome, a.status, a.seconds));
+  events.on('upload.committed', (u) => metrics.uploadCommitted(u.bytesRead));
   registerCsrfCheck(app, config.publicUrl);
   registerAuth(app, deps.db);
   app.server.headersTimeout = config.headersTimeoutMs;

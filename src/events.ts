@@ -21,6 +21,11 @@ export interface DomainEvents {
   };
   /** Files were committed with their message and announced. */
   'files.accepted': { chatId: string; workspaceId: string; messageId: string; fileIds: string[] };
+  /**
+   * A resumable upload became a File. `bytesRead`: what its commit read back from the upload store (only the head,
+   * for the magic bytes, when the node hashed every byte as it arrived; every byte otherwise).
+   */
+  'upload.committed': { uploadId: string; fileId: string; size: number; bytesRead: number };
   /** Files answering a bot's upload request were committed. */
   'upload-request.answered': { chatId: string; requestId: string };
   /** New or re-queued deliveries were committed (wakes the delivery worker instead of waiting for its poll). */

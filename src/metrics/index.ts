@@ -14,6 +14,7 @@ export interface Metrics {
   uploadAccepted(side: string, files: number, bytes: number, seconds: number): void;
   uploadRefused(code: string, seconds: number): void;
   bytesOut(bytes: number): void;
+  uploadCommitted(bytesRead: number): void;
   deliveryAttempted(kind: string, outcome: 'succeeded' | 'failed', status: string, seconds: number): void;
 }
 
@@ -50,6 +51,11 @@ export function createMetrics(opts: {
   });
   const bytesIn = new Counter({ name: 'parley_upload_bytes_total', help: 'Bytes of files accepted', registers });
   const bytesOut = new Counter({ name: 'parley_download_bytes_total', help: 'Bytes of files served', registers });
+  const commitRead = new Counter({
+    name: 'parley_resumable_commit_read_bytes_total',
+    help: "Bytes resumable uploads' commits read back (only the head when the node hashed the bytes as they came)",
+    registers,
+  });
   const uploadSeconds = new Histogram({
     name: 'parley_upload_duration_seconds',
     help: 'Upload request duration, accepted or refused',
@@ -191,6 +197,7 @@ export function createMetrics(opts: {
       uploadSeconds.observe({ result: 'refused' }, seconds);
     },
     bytesOut: (bytes) => bytesOut.inc(bytes),
+    uploadCommitted: (bytesRead) => commitRead.inc(bytesRead),
     deliveryAttempted(kind, outcome, status, seconds) {
       attempts.inc({ kind, outcome });
       transitions.inc({ kind, status });

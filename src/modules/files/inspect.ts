@@ -20,6 +20,8 @@ export class FileInspector extends Transform {
   private head: Buffer[] = [];
   private headBytes = 0;
   private verified = false;
+  private presumedSha256?: string;
+  private unreadBytes = 0;
 
   constructor(
     private readonly ext: string,
@@ -31,19 +33,33 @@ export class FileInspector extends Transform {
   }
 
   get sha256(): string {
-    return this.hash.digest('hex');
+    return this.presumedSha256 ?? this.hash.digest('hex');
+  }
+
+  /**
+   * For bytes hashed as they were written (a resumable upload whose PATCHes a node hashed): only the file's head
+   * streams through, for its magic bytes; the `unreadBytes` after it are counted against the size limit and the
+   * budget when the stream ends, and the digest is the one given.
+   */
+  presume(unreadBytes: number, sha256: string): this {
+    this.unreadBytes = unreadBytes;
+    this.presumedSha256 = sha256;
+    return this;
+  }
+
+  /** Counts `bytes` more against the size limit and the budget: the refusal, if they do not fit. */
+  private count(bytes: number): AppError | undefined {
+    this.size += bytes;
+    if (this.size > this.maxBytes) return fileTooLarge(this.maxFileSizeKb);
+    this.budget.remainingBytes -= bytes;
+    if (this.budget.remainingBytes < 0) return (this.budget.refusal ?? hourlyQuotaReached)();
+    return undefined;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-    this.size += chunk.length;
-    if (this.size > this.maxBytes) {
-      return done(fileTooLarge(this.maxFileSizeKb));
-    }
-    this.budget.remainingBytes -= chunk.length;
-    if (this.budget.remainingBytes < 0) {
-      return done((this.budget.refusal ?? hourlyQuotaReached)());
-    }
-    this.hash.update(chunk);
+    const refusal = this.count(chunk.length);
+    if (refusal) return done(refusal);
+    if (this.presumedSha256 === undefined) this.hash.update(chunk);
     if (this.verified) return done(null, chunk);
     this.head.push(chunk);
     this.headBytes += chunk.length;
@@ -52,6 +68,8 @@ export class FileInspector extends Transform {
   }
 
   override _flush(done: TransformCallback) {
+    const refusal = this.unreadBytes ? this.count(this.unreadBytes) : undefined;
+    if (refusal) return done(refusal);
     if (this.verified) return done();
     this.verify().then(() => done(), done);
   }

@@ -18,6 +18,7 @@ import { parseChatRef } from '../chats/ref.js';
 import { commitAcceptedFiles, messageText } from '../files/commit.js';
 import { FileInspector } from '../files/inspect.js';
 import { HashTap } from '../files/hash-tap.js';
+import { SNIFF_BYTES } from '../files/sniff.js';
 import { metadataStripper } from '../files/strip/index.js';
 import { getContentSafety } from '../settings/content-safety.js';
 import { cleanFileName, extensionOf } from '../files/names.js';
@@ -33,9 +34,15 @@ import { uploadsRepo } from './repo.js';
 
 /** What the tus store offers the domain: the finished bytes, and removal of an upload (bytes, parts, metadata). */
 export interface UploadBytes {
-  read(uploadId: string): Promise<Readable> | Readable;
+  /** The upload's bytes; with `range`, only those up to `range.end` (inclusive; the local store only). */
+  read(uploadId: string, range?: { end: number }): Promise<Readable> | Readable;
   /** Where a finished upload's bytes are, when they are a local file (the embedded default's tus store). */
   localPath?(uploadId: string): string;
+  /**
+   * The SHA-256 of the upload's first `size` bytes when this node hashed exactly those as they were written (all its
+   * PATCHes came here and none failed), so that the commit need not read them again; otherwise undefined.
+   */
+  digestOf?(uploadId: string, size: number): string | undefined;
   remove(uploadId: string): Promise<void>;
   /** Ids of the uploads in the store whose bytes were last touched before `before` (ms since the epoch). */
   listOlderThan(before: number): Promise<string[]>;
@@ -211,18 +218,24 @@ export async function finishUpload(
     const { stripPhotoMetadata } = await getContentSafety(deps.db, row.workspace_id);
     const stripper = stripPhotoMetadata ? metadataStripper(row.extension) : undefined;
     const hashTap = stripper ? new HashTap() : undefined;
-    const source = await bytes.read(row.id);
+    const local = !stripper && deps.storage.putFile ? bytes.localPath?.(row.id) : undefined;
+    // Bytes hashed as they arrived need no second read: only their head is read, for the magic bytes.
+    const digest = local && Number(row.size) > 0 ? bytes.digestOf?.(row.id, Number(row.size)) : undefined;
+    const headBytes = Math.min(Number(row.size), SNIFF_BYTES);
+    if (digest) inspector.presume(Number(row.size) - headBytes, digest);
+    const source = await bytes.read(row.id, digest ? { end: headBytes - 1 } : undefined);
     source.on('error', (err) => inspector.destroy(err));
     source.pipe(inspector);
-    const local = !stripper && deps.storage.putFile ? bytes.localPath?.(row.id) : undefined;
     let size: number;
     if (local) {
-      // The bytes stay as they are: checked in one read (size, sha256, magic bytes), then linked into the blob store
-      // rather than copied (a 2 GB upload's last PATCH no longer waits for 2 GB to be written again).
+      // The bytes stay as they are: checked in one read (size, sha256, magic bytes; only the head when they were
+      // hashed as they arrived), then linked into the blob store rather than copied (a 2 GB upload's last PATCH no
+      // longer waits for 2 GB to be written again).
       await pipelineAsync(inspector, new Writable({ write: (_chunk, _encoding, done) => done() }));
       ({ size } = await deps.storage.putFile!(storageKey, local).catch((err: NodeJS.ErrnoException) => {
         throw err?.code === 'ENOENT' ? uploadExpired() : err;
       }));
+      if (size !== Number(row.size)) throw new AppError('BAD_REQUEST', 'The upload is not complete');
     } else {
       const stored = stripper && hashTap ? pipeline(inspector, stripper, hashTap, () => {}) : inspector;
       ({ size } = await deps.storage.put(storageKey, stored));
@@ -244,6 +257,12 @@ export async function finishUpload(
       if (!(await uploadsRepo.markCommitted(trx, row.id, since, fileId))) throw new CommitTakenOver();
     };
     await commitAcceptedFiles(deps, up, [file], { text: row.text, request, inTransaction });
+    deps.events.emitLater('upload.committed', {
+      uploadId: row.id,
+      fileId,
+      size: file.size,
+      bytesRead: digest ? headBytes : Number(row.size),
+    });
   } catch (err) {
     await stopRenewing();
     await deps.storage.delete(storageKey).catch(() => {});

@@ -1,10 +1,11 @@
 // Where unfinished resumable uploads keep their bytes: @tus/file-store under the data dir on the embedded default,
 // @tus/s3-store in the storage bucket (objects named by the upload id) when PARLEY_STORAGE=s3, so that every node sees every upload.
 // The chosen store also serves the domain's UploadBytes port (read the finished bytes, remove an upload).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, type DataStore, type KvStore } from '@tus/server';
@@ -22,6 +23,18 @@ class NoCache<T> implements KvStore<T> {
 
 /** Read and write buffer of the local upload store's streams (see ParleyFileStore). */
 const BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * How many uploads the local store keeps a running SHA-256 for (a few hundred bytes each); past it the oldest is
+ * dropped, and its commit reads the bytes again.
+ */
+const HASHED_UPLOADS_MAX = 10_000;
+
+/**
+ * Write-backs (fdatasync of an upload's bytes after a PATCH, not awaited) in flight per node; a PATCH finding none free
+ * starts none, and the commit's fsync writes what is left.
+ */
+const WRITE_BACKS_AT_ONCE = 1;
 
 /** An upload's own names in a store (`<id>`, `<id>.info`, `<id>.part`, `<id>.json`); ids are newId()'s 23 chars. */
 const UPLOAD_NAME = /^([0-9a-z]{23})(?:\.(?:info|part|json))?$/;
@@ -140,26 +153,81 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
   };
   class ParleyFileStore extends FileStore {
     /**
+     * The uploads whose every byte so far this node wrote, with their SHA-256 up to `offset`: the commit of such an
+     * upload reads only its head (magic bytes) instead of every byte again. Kept in memory only: a restart, a PATCH
+     * on another node (the offsets no longer follow on) or a failed write drops it, and that commit reads the bytes.
+     */
+    private readonly hashed = new Map<string, { offset: number; hash: crypto.Hash }>();
+
+    /**
      * As FileStore.write, without its byte-counting Transform (the stream counts what it wrote) and with a 1 MiB
      * buffer: chunks that arrive while a write is in flight go out together in one writev, instead of the 16 KiB
-     * default pausing the body after every chunk (one fs.write per network chunk).
+     * default pausing the body after every chunk (one fs.write per network chunk). The bytes are hashed on their way
+     * when this node hashed every byte before them.
      */
     override async write(readable: Readable, id: string, offset: number): Promise<number> {
       const out = fs.createWriteStream(fileOf(id), { flags: 'r+', start: offset, highWaterMark: BUFFER_BYTES });
+      let running = offset === 0 ? { offset, hash: crypto.createHash('sha256') } : this.hashed.get(id);
+      this.hashed.delete(id);
+      if (running?.offset !== offset) running = undefined;
+      let tapped = 0;
+      const hash = running?.hash;
+      const tap =
+        hash &&
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            hash.update(chunk);
+            tapped += chunk.length;
+            done(null, chunk);
+          },
+        });
       try {
-        await pipeline(readable, out);
+        await (tap ? pipeline(readable, tap, out) : pipeline(readable, out));
       } catch {
         throw ERRORS.FILE_WRITE_ERROR;
       }
+      // Every byte hashed was written, and only those: the running hash covers the file up to its new offset.
+      if (running && tapped === out.bytesWritten) {
+        running.offset = offset + tapped;
+        this.hashed.set(id, running);
+        if (this.hashed.size > HASHED_UPLOADS_MAX) this.hashed.delete(this.hashed.keys().next().value!);
+      }
+      this.writeBack(id);
       return offset + out.bytesWritten;
     }
+    /** Uploads whose bytes are being written back to disk. */
+    private readonly writingBack = new Set<string>();
     /**
-     * The finished bytes for the copy into the blob store, read 1 MiB at a time (64 KiB by default). Bytes missing
+     * Starts writing the upload's bytes to disk without waiting for it (the PATCH answers meanwhile): the disk works
+     * while the next PATCH arrives, and the commit's fsync finds little left to write. Durability is still the
+     * commit's fsync; this only spreads the work.
+     */
+    private writeBack(id: string) {
+      // One at a time per node: each holds a thread of libuv's pool (4), which every file operation shares.
+      if (this.writingBack.size >= WRITE_BACKS_AT_ONCE) return;
+      this.writingBack.add(id);
+      void fsp
+        .open(fileOf(id), 'r')
+        .then((handle) => handle.datasync().finally(() => handle.close()))
+        .catch(() => {})
+        .finally(() => this.writingBack.delete(id));
+    }
+    /** The SHA-256 of the upload's first `size` bytes, when this node hashed exactly those as they were written. */
+    digestOf(id: string, size: number): string | undefined {
+      const running = this.hashed.get(id);
+      return running?.offset === size ? running.hash.copy().digest('hex') : undefined;
+    }
+    override async remove(id: string): Promise<void> {
+      this.hashed.delete(id);
+      return super.remove(id);
+    }
+    /**
+     * The finished bytes (or those up to `range.end`, inclusive) for the copy into the blob store, read 1 MiB at a time (64 KiB by default). Bytes missing
      * here were removed under the commit (a DELETE racing the last PATCH): the upload is gone (410, refused), as the
      * library says of a missing upload, not the disk failing (503 and an error line).
      */
-    override read(id: string) {
-      return fs.createReadStream(fileOf(id), { highWaterMark: BUFFER_BYTES, fs: openOrGone });
+    override read(id: string, range?: { end: number }) {
+      return fs.createReadStream(fileOf(id), { highWaterMark: BUFFER_BYTES, fs: openOrGone, end: range?.end });
     }
     /** A finished upload's bytes, linked into the local blob store at its commit rather than copied. */
     localPath(id: string) {

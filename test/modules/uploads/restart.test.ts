@@ -10,6 +10,7 @@ import { dropPgDatabase } from '../../support/databases.js';
 import { call, widgetSession } from '../../support/client.js';
 import { pdf } from '../../support/fixtures.js';
 import { tusCreate, tusHead, tusPatch } from '../../support/tus.js';
+import { eventually } from '../../support/eventually.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-tus-restart-'));
 const servers: TestServer[] = [];
@@ -41,6 +42,8 @@ describe('a server restart mid-upload', () => {
     const second = await startServer({ dataDir, keep: true, ...(databaseUrl ? { databaseUrl } : {}) });
     servers.push(second);
     const url = second.url + uploadPath;
+    const commits: { bytesRead: number }[] = [];
+    second.parley.deps.events.on('upload.committed', (e) => void commits.push(e));
     const head = await tusHead(url, auth);
     expect(head.status).toBe(200);
     expect(head.headers.get('upload-offset')).toBe('1000000');
@@ -54,5 +57,7 @@ describe('a server restart mid-upload', () => {
     });
     const files = (await call(second.url, 'GET', '/api/widget/chat/files', auth)).body.files;
     expect(files).toHaveLength(1);
+    // This node did not see the first megabyte come: its commit read every byte back to hash them.
+    await eventually(() => expect(commits).toEqual([expect.objectContaining({ bytesRead: bytes.length })]));
   });
 });

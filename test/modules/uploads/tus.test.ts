@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { DomainEvents } from '../../../src/events.js';
 import { startServer, useServer } from '../../support/server.js';
 import { call, upload, widgetSession } from '../../support/client.js';
 import { pdf, pe } from '../../support/fixtures.js';
@@ -37,6 +38,13 @@ const resetRules = () =>
     agentAllowedTypes: DEFAULT_TYPES,
     maxFileSizeKb: 10240,
   });
+
+/** The `upload.committed` events from now on. */
+function committedUploads() {
+  const seen: DomainEvents['upload.committed'][] = [];
+  s.parley.deps.events.on('upload.committed', (e) => void seen.push(e));
+  return seen;
+}
 
 /** Names in the tus store (unfinished uploads' data and metadata files). */
 const tusNames = () => {
@@ -131,11 +139,15 @@ describe('a visitor uploads through tus', () => {
     const data = pdf(3 * 1024 * 1024, 'linked');
     const created = await tusCreate(s.url, auth, data.length, { filename: 'linked.pdf' });
     const id = created.url!.split('/').pop()!;
+    const commits = committedUploads();
     expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 1024 * 1024))).status).toBe(204);
     const tusInode = fs.statSync(path.join(s.dataDir, 'uploads', id)).ino;
     const done = await tusPatch(created.url!, auth, 1024 * 1024, data.subarray(1024 * 1024));
     expect(done.status).toBe(204);
     const fileId = done.headers.get('parley-file-id')!;
+    // Hashed as the PATCHes came: the commit read back only the head (magic bytes), not 3 MiB again.
+    await eventually(() => expect(commits.find((c) => c.uploadId === id)).toBeTruthy());
+    expect(commits.find((c) => c.uploadId === id)).toMatchObject({ fileId, size: data.length, bytesRead: 4100 });
     const blob = path.join(s.dataDir, 'files', 'ws', s.workspaceId, fileId);
     expect(fs.statSync(blob).ino).toBe(tusInode);
     // The tus name goes after the answer; the File keeps the bytes, checked as a multipart upload's.
@@ -323,6 +335,25 @@ describe('while streaming and at the end', () => {
     const head = await tusHead(created.url!, auth);
     expect(Number(head.headers.get('upload-offset'))).toBe(0);
     await tusDelete(created.url!, auth);
+  });
+
+  it('checks the size limit again at the last byte, also for bytes hashed as they came: 413, nothing kept', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const data = pdf(300 * 1024, 'shrunk');
+    const before = { ...(await snapshot(s)), tus: tusFiles() };
+    const created = await tusCreate(s.url, auth, data.length, { filename: 'shrunk.pdf' });
+    expect((await tusPatch(created.url!, auth, 0, data.subarray(0, data.length - 1))).status).toBe(204);
+    // The admin lowers the limit while the upload is under way.
+    expect((await setRules({ maxFileSizeKb: 100 })).status).toBe(200);
+    try {
+      const last = await tusPatch(created.url!, auth, data.length - 1, data.subarray(data.length - 1));
+      expect(last.status).toBe(413);
+      expect(last.body.error.code).toBe('FILE_TOO_LARGE');
+    } finally {
+      await resetRules();
+    }
+    await eventually(async () => expect({ ...(await snapshot(s)), tus: tusFiles() }).toEqual(before));
   });
 
   it('refuses bytes that do not match the extension at the last byte, with 415 CONTENT_MISMATCH, and keeps nothing', async () => {
