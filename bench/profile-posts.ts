@@ -17,7 +17,7 @@ const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boole
 const pg = process.env.DATABASE_URL ? await createPgDatabase(process.env.DATABASE_URL) : undefined;
 const spawnedAt = Date.now();
 const { child, url } = await spawnBenchServer({
-  args: [...extra, '--cpu-prof', `--cpu-prof-dir=${profDir}`, 'dist/main.js'],
+  args: [...extra, '--cpu-prof', `--cpu-prof-dir=${profDir}`, process.env.BENCH_SERVER_ENTRY ?? 'dist/main.js'],
   dataDir,
   env: pg ? { DATABASE_URL: pg.url } : {},
 });
