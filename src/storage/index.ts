@@ -24,6 +24,12 @@ export interface BlobStore {
    * the fs error ENOENT when `file` is missing. Absent where there is nothing better than put (S3).
    */
   putFile?(key: string, file: string): Promise<{ size: number }>;
+  /**
+   * Makes `key` hold the bytes of `sourceKey`, another object of the store's bucket (a finished resumable upload,
+   * named by its id at the bucket's root), by a copy inside the bucket: the bytes never pass through this node.
+   * Durable when it resolves, like put. Absent where the store has no such copy (local: see putFile).
+   */
+  copyIn?(key: string, sourceKey: string): Promise<{ size: number }>;
   /** A stream of the object's bytes (or of an inclusive byte range). Rejects with `blobMissing()` (AppError NOT_FOUND) when missing. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Size of the object, or undefined when it does not exist. */

@@ -3,6 +3,7 @@
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -99,6 +100,26 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
       const s3Error = uploaded.status === 'rejected' ? uploaded.reason : undefined;
       if (piped.status === 'rejected' && piped.reason !== s3Error) throw piped.reason;
       throw asS3StorageFault(s3Error);
+    },
+
+    async copyIn(key, sourceKey) {
+      const Key = objectKey(key);
+      try {
+        await client.send(
+          // REPLACE: the copy carries no metadata of the tus upload's object, like an object put() wrote.
+          new CopyObjectCommand({
+            MetadataDirective: 'REPLACE',
+            Bucket,
+            Key,
+            CopySource: `${Bucket}/${sourceKey.split('/').map(encodeURIComponent).join('/')}`,
+          }),
+        );
+        const res = await client.send(new HeadObjectCommand({ Bucket, Key }));
+        return { size: res.ContentLength ?? 0 };
+      } catch (err) {
+        await deleteQuietly(Key);
+        throw asS3StorageFault(err);
+      }
     },
 
     async get(key, range) {

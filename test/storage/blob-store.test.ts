@@ -170,6 +170,21 @@ function blobStoreContract(name: string, open: () => Promise<StoreUnderTest>): v
       await expect(store.delete(key)).resolves.toBeUndefined();
     });
 
+    it.runIf(name === 's3')(
+      'copies another object of its bucket in, byte-identical (a finished tus upload)',
+      async () => {
+        const bytes = crypto.randomBytes(3 * 1024 * 1024 + 1);
+        await store.put('ws/w1/copy-source', Readable.from([bytes]));
+        // The source is named by its key in the bucket (tus uploads sit at its root, outside the store's prefix).
+        expect(await store.copyIn!('ws/w1/copied', 'parley/ws/w1/copy-source')).toEqual({ size: bytes.length });
+        expect(await sha256Of(await store.get('ws/w1/copied'))).toBe(
+          crypto.createHash('sha256').update(bytes).digest('hex'),
+        );
+        await expect(store.copyIn!('ws/w1/not-copied', 'parley/ws/w1/no-such-object')).rejects.toBeTruthy();
+        expect(await store.stat('ws/w1/not-copied')).toBeUndefined();
+      },
+    );
+
     it('delete removes the bytes', async () => {
       const key = newKey();
       await store.put(key, streamOf(Buffer.from('short-lived')));

@@ -43,6 +43,8 @@ export interface UploadBytes {
    * PATCHes came here and none failed), so that the commit need not read them again; otherwise undefined.
    */
   digestOf?(uploadId: string, size: number): string | undefined;
+  /** The bucket object that holds a completed upload, when the store keeps uploads in the storage bucket (S3). */
+  objectKey?(uploadId: string): string;
   remove(uploadId: string): Promise<void>;
   /** Ids of the uploads in the store whose bytes were last touched before `before` (ms since the epoch). */
   listOlderThan(before: number): Promise<string[]>;
@@ -154,6 +156,9 @@ export async function ownedUpload(deps: Deps, actor: Actor | undefined, id: stri
   return row;
 }
 
+/** The largest object S3's CopyObject copies in one request; a larger upload's bytes are copied through the node. */
+const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
 /** A commit that lost its lease (taken over after it went stale): it must change nothing. */
 class CommitTakenOver extends AppError {
   constructor() {
@@ -219,8 +224,13 @@ export async function finishUpload(
     const stripper = stripPhotoMetadata ? metadataStripper(row.extension) : undefined;
     const hashTap = stripper ? new HashTap() : undefined;
     const local = !stripper && deps.storage.putFile ? bytes.localPath?.(row.id) : undefined;
+    // On S3 an upload's object can be copied inside the bucket (CopyObject: up to 5 GiB) once its bytes are known.
+    const object =
+      !stripper && !local && deps.storage.copyIn && Number(row.size) <= MAX_COPY_BYTES
+        ? bytes.objectKey?.(row.id)
+        : undefined;
     // Bytes hashed as they arrived need no second read: only their head is read, for the magic bytes.
-    const digest = local && Number(row.size) > 0 ? bytes.digestOf?.(row.id, Number(row.size)) : undefined;
+    const digest = (local || object) && Number(row.size) > 0 ? bytes.digestOf?.(row.id, Number(row.size)) : undefined;
     const headBytes = Math.min(Number(row.size), SNIFF_BYTES);
     if (digest) inspector.presume(Number(row.size) - headBytes, digest);
     const source = await bytes.read(row.id, digest ? { end: headBytes - 1 } : undefined);
@@ -235,6 +245,12 @@ export async function finishUpload(
       ({ size } = await deps.storage.putFile!(storageKey, local).catch((err: NodeJS.ErrnoException) => {
         throw err?.code === 'ENOENT' ? uploadExpired() : err;
       }));
+      if (size !== Number(row.size)) throw new AppError('BAD_REQUEST', 'The upload is not complete');
+    } else if (digest && object) {
+      // Checked from the head and the digest of the PATCHes, then copied inside the bucket (the bytes do not come
+      // back through this node).
+      await pipelineAsync(inspector, new Writable({ write: (_chunk, _encoding, done) => done() }));
+      ({ size } = await deps.storage.copyIn!(storageKey, object));
       if (size !== Number(row.size)) throw new AppError('BAD_REQUEST', 'The upload is not complete');
     } else {
       const stored = stripper && hashTap ? pipeline(inspector, stripper, hashTap, () => {}) : inspector;

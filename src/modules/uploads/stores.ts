@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { type Readable, Transform } from 'node:stream';
+import { pipeline as pipelineStreams, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, type DataStore, type KvStore } from '@tus/server';
@@ -35,6 +35,55 @@ const HASHED_UPLOADS_MAX = 10_000;
  * starts none, and the commit's fsync writes what is left.
  */
 const WRITE_BACKS_AT_ONCE = 1;
+
+/**
+ * The uploads whose every byte so far this node wrote, with their SHA-256 up to `offset`: the commit of such an upload
+ * need not read its bytes again. Kept in memory only: a restart, a PATCH on another node (the offsets no longer follow
+ * on) or a failed write drops it, and that commit reads the bytes.
+ */
+class RunningHashes {
+  private readonly hashes = new Map<string, { offset: number; hash: crypto.Hash }>();
+
+  /**
+   * For a write at `offset`: a tap that hashes the bytes on their way, when the hash so far ends exactly there (or
+   * the write is the first), and `end` to call with the offset the write reached. Undefined: this write is not hashed.
+   */
+  begin(id: string, offset: number): { tap: Transform; end(reached: number): void } | undefined {
+    let running = offset === 0 ? { offset, hash: crypto.createHash('sha256') } : this.hashes.get(id);
+    this.hashes.delete(id);
+    if (running?.offset !== offset) running = undefined;
+    if (!running) return undefined;
+    const { hash } = running;
+    let tapped = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        tapped += chunk.length;
+        done(null, chunk);
+      },
+    });
+    return {
+      tap,
+      // Every byte hashed was stored, and only those: the hash covers the upload up to the offset reached.
+      end: (reached) => {
+        if (reached !== offset + tapped) return;
+        running.offset = reached;
+        this.hashes.set(id, running);
+        if (this.hashes.size > HASHED_UPLOADS_MAX) this.hashes.delete(this.hashes.keys().next().value!);
+      },
+    };
+  }
+
+  /** The SHA-256 of the upload's first `size` bytes, when they are exactly what was hashed. */
+  digestOf(id: string, size: number): string | undefined {
+    const running = this.hashes.get(id);
+    return running?.offset === size ? running.hash.copy().digest('hex') : undefined;
+  }
+
+  forget(id: string) {
+    this.hashes.delete(id);
+  }
+}
 
 /** An upload's own names in a store (`<id>`, `<id>.info`, `<id>.part`, `<id>.json`); ids are newId()'s 23 chars. */
 const UPLOAD_NAME = /^([0-9a-z]{23})(?:\.(?:info|part|json))?$/;
@@ -82,15 +131,34 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
        * this (empty) PATCH finishes it and the commit runs again.
        */
       override async write(src: Readable, id: string, offset: number): Promise<number> {
+        // Hashed on the way while this node stored every byte before (the commit then copies inside the bucket).
+        const hashing = this.hashes.begin(id, offset);
+        const source = hashing ? pipelineStreams(src, hashing.tap, () => {}) : src;
         try {
-          return await super.write(src, id, offset);
+          const reached = await super.write(source, id, offset);
+          hashing?.end(reached);
+          return reached;
         } catch (err) {
           if (!isMissing(err)) throw err;
           const upload = await this.getUpload(id);
           if (upload.size === undefined || upload.offset !== upload.size || offset !== upload.size) throw err;
-          src.resume();
+          source.resume();
           return offset;
         }
+      }
+      private readonly hashes = new RunningHashes();
+      digestOf(id: string, size: number): string | undefined {
+        return this.hashes.digestOf(id, size);
+      }
+      /** The bytes of a completed upload (or those up to `range.end`, inclusive). */
+      override async read(id: string, range?: { end: number }) {
+        if (!range) return super.read(id);
+        const data = await this.client.getObject({ Bucket: s3.bucket, Key: id, Range: `bytes=0-${range.end}` });
+        return data.Body as Readable;
+      }
+      /** The bucket's object that holds a completed upload (for a copy inside the bucket). */
+      objectKey(id: string) {
+        return id;
       }
       /** Uploads (objects at the bucket's root: <id>, <id>.info, <id>.part) untouched since `before`. */
       async listOlderThan(before: number): Promise<string[]> {
@@ -109,6 +177,7 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
         return [...newest].filter(([, at]) => at < before).map(([id]) => id);
       }
       override async remove(id: string): Promise<void> {
+        this.hashes.forget(id);
         let uploadId: string | undefined;
         try {
           uploadId = (await this.getMetadata(id))['upload-id'];
@@ -152,12 +221,7 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
     return file;
   };
   class ParleyFileStore extends FileStore {
-    /**
-     * The uploads whose every byte so far this node wrote, with their SHA-256 up to `offset`: the commit of such an
-     * upload reads only its head (magic bytes) instead of every byte again. Kept in memory only: a restart, a PATCH
-     * on another node (the offsets no longer follow on) or a failed write drops it, and that commit reads the bytes.
-     */
-    private readonly hashed = new Map<string, { offset: number; hash: crypto.Hash }>();
+    private readonly hashes = new RunningHashes();
 
     /**
      * As FileStore.write, without its byte-counting Transform (the stream counts what it wrote) and with a 1 MiB
@@ -167,31 +231,13 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
      */
     override async write(readable: Readable, id: string, offset: number): Promise<number> {
       const out = fs.createWriteStream(fileOf(id), { flags: 'r+', start: offset, highWaterMark: BUFFER_BYTES });
-      let running = offset === 0 ? { offset, hash: crypto.createHash('sha256') } : this.hashed.get(id);
-      this.hashed.delete(id);
-      if (running?.offset !== offset) running = undefined;
-      let tapped = 0;
-      const hash = running?.hash;
-      const tap =
-        hash &&
-        new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            hash.update(chunk);
-            tapped += chunk.length;
-            done(null, chunk);
-          },
-        });
+      const hashing = this.hashes.begin(id, offset);
       try {
-        await (tap ? pipeline(readable, tap, out) : pipeline(readable, out));
+        await (hashing ? pipeline(readable, hashing.tap, out) : pipeline(readable, out));
       } catch {
         throw ERRORS.FILE_WRITE_ERROR;
       }
-      // Every byte hashed was written, and only those: the running hash covers the file up to its new offset.
-      if (running && tapped === out.bytesWritten) {
-        running.offset = offset + tapped;
-        this.hashed.set(id, running);
-        if (this.hashed.size > HASHED_UPLOADS_MAX) this.hashed.delete(this.hashed.keys().next().value!);
-      }
+      hashing?.end(offset + out.bytesWritten);
       this.writeBack(id);
       return offset + out.bytesWritten;
     }
@@ -212,13 +258,11 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
         .catch(() => {})
         .finally(() => this.writingBack.delete(id));
     }
-    /** The SHA-256 of the upload's first `size` bytes, when this node hashed exactly those as they were written. */
     digestOf(id: string, size: number): string | undefined {
-      const running = this.hashed.get(id);
-      return running?.offset === size ? running.hash.copy().digest('hex') : undefined;
+      return this.hashes.digestOf(id, size);
     }
     override async remove(id: string): Promise<void> {
-      this.hashed.delete(id);
+      this.hashes.forget(id);
       return super.remove(id);
     }
     /**

@@ -116,6 +116,34 @@ describe('a tus upload on S3 storage', () => {
     });
   });
 
+  it('hashes the PATCHes as they come and copies the finished upload inside the bucket, reading back only its head', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const data = randomPdf(19 * MiB + 5);
+    const created = await tusCreate(s.url, auth, data.length, { filename: 'copied.pdf', filetype: 'application/pdf' });
+    const id = created.url!.split('/').pop()!;
+    const commits: { uploadId: string; bytesRead: number }[] = [];
+    s.parley.deps.events.on('upload.committed', (e) => void commits.push(e));
+    let offset = 0;
+    let done: Awaited<ReturnType<typeof tusPatch>> | undefined;
+    for (const end of [8 * MiB, 11 * MiB + 3, data.length]) {
+      done = await tusPatch(created.url!, auth, offset, data.subarray(offset, end));
+      expect(done.status, JSON.stringify(done.body)).toBe(204);
+      offset = end;
+    }
+    const fileId = done!.headers.get('parley-file-id')!;
+    await eventually(() => expect(commits.find((c) => c.uploadId === id)).toMatchObject({ bytesRead: 4100 }));
+    const file = await s.parley.deps.db
+      .selectFrom('files')
+      .select(['sha256', 'size', 'storage_key'])
+      .where('id', '=', fileId)
+      .executeTakeFirstOrThrow();
+    expect(file).toMatchObject({ sha256: sha(data), size: data.length });
+    const stored = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: file.storage_key }));
+    expect(sha(Buffer.from(await stored.Body!.transformToByteArray()))).toBe(sha(data));
+    await eventually(async () => expect(await keysOf(id)).toEqual([]));
+  });
+
   it('takes a small file in the creation request (one part under the minimum), leaving no tus object', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const data = randomPdf(300_000);
