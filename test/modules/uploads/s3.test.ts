@@ -116,7 +116,7 @@ describe('a tus upload on S3 storage', () => {
     });
   });
 
-  it('hashes the PATCHes as they come and copies the finished upload inside the bucket, reading back only its head', async () => {
+  it('hashes the PATCHes as they come, copies the upload inside the bucket, reads back only its head', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const auth = { token: v.visitorToken };
     const data = randomPdf(19 * MiB + 5);
