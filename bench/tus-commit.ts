@@ -1,6 +1,7 @@
 // `npx tsx bench/tus-commit.ts`: how long a resumable upload's last PATCH takes when it carries one byte, i.e. the
 // commit of a finished upload (bytes checked, stored as a File, the transaction), for BENCH_TUS_COMMIT_MB (default
-// 256, 512) MiB uploads on the embedded default; BENCH_SERVER_ENTRY runs another build (default dist/main.js).
+// 256, 512) MiB uploads on the embedded default (BENCH_S3=1: on S3 storage, an s3rver in its own process);
+// BENCH_SERVER_ENTRY runs another build (default dist/main.js).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,9 +9,25 @@ import { BENCH_ADMIN as admin, spawnBenchServer } from './server.js';
 import { call, login, widgetSession } from '../test/support/client.js';
 import { pdf } from '../test/support/fixtures.js';
 import { tusCreate, tusPatch } from '../test/support/tus.js';
+import { startS3rverProcess } from '../test/support/s3rver.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-tus-commit-'));
-const { child, url } = await spawnBenchServer({ args: [process.env.BENCH_SERVER_ENTRY ?? 'dist/main.js'], dataDir });
+const s3 = process.env.BENCH_S3 === '1' ? await startS3rverProcess(['bench-tus-commit']) : undefined;
+const { child, url } = await spawnBenchServer({
+  args: [process.env.BENCH_SERVER_ENTRY ?? 'dist/main.js'],
+  dataDir,
+  env: s3
+    ? {
+        PARLEY_STORAGE: 's3',
+        PARLEY_S3_BUCKET: 'bench-tus-commit',
+        PARLEY_S3_ENDPOINT: s3.endpoint,
+        PARLEY_S3_FORCE_PATH_STYLE: 'true',
+        PARLEY_S3_REGION: s3.region,
+        PARLEY_S3_ACCESS_KEY_ID: s3.accessKeyId,
+        PARLEY_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      }
+    : {},
+});
 try {
   const cookie = await login(url, admin.email, admin.password);
   const ws = (await call(url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0];
@@ -36,5 +53,6 @@ try {
 } finally {
   child.kill('SIGINT');
   await new Promise((r) => child.on('exit', r));
+  await s3?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
