@@ -79,6 +79,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
     dbHandle = await createDb({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
+      preparedStatements: config.pgPreparedStatements,
       onConnectionError: (err) => log.warn({ err }, 'database connection lost; the pool reconnects'),
     });
   } catch (err) {

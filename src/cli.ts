@@ -39,7 +39,11 @@ async function passwordFromStdin(): Promise<string | undefined> {
 async function withDb<T>(config: Config, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
   let handle: DbHandle;
   try {
-    handle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    handle = await createDb({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      preparedStatements: config.pgPreparedStatements,
+    });
   } catch (err) {
     const variable = config.databaseUrl ? 'DATABASE_URL' : 'PARLEY_DATA_DIR';
     throw new ConfigError(variable, `cannot open the database (${(err as Error).message})`);

@@ -29,6 +29,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /** Hot statements go out named (prepared) on PostgreSQL (db/prepared.ts); off for a pooler in transaction mode. */
+  pgPreparedStatements: boolean;
   redisUrl?: string;
   storage: 'local' | 's3';
   s3?: S3StorageConfig;
@@ -334,6 +336,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     dataDir,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    pgPreparedStatements: bool(env, 'PARLEY_PG_PREPARED_STATEMENTS', true),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     storage: storageRaw,
     s3,

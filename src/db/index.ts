@@ -7,6 +7,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './types.js';
 import { migrate } from './migrations/run.js';
 import { ResilientPostgresDialect } from './resilient.js';
+import { preparedStatements } from './prepared.js';
 import { countStatement } from './statements.js';
 import { createWalFlusher } from './wal-flush.js';
 
@@ -29,6 +30,8 @@ export interface DbHandle {
 
 export async function createDb(opts: {
   databaseUrl?: string;
+  /** Hot statements named on PostgreSQL (db/prepared.ts); default true. */
+  preparedStatements?: boolean;
   dataDir: string;
   onConnectionError?: (err: Error) => void;
 }): Promise<DbHandle> {
@@ -46,6 +49,8 @@ export async function createDb(opts: {
     // client gets a listener for its whole life; the statements that used it fail with UNAVAILABLE (resilient.ts)
     // and the pool discards it when it is released.
     pool.on('connect', (client) => client.on('error', (err) => opts.onConnectionError?.(err)));
+    const prepared = opts.preparedStatements === false ? undefined : preparedStatements();
+    if (prepared) pool.on('connect', (client) => prepared.adopt(client as unknown as { query: () => unknown }));
     // Fail fast with a clear message when the server does not answer.
     const client = await pool.connect();
     client.release();
