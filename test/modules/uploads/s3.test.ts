@@ -67,6 +67,18 @@ const keysOf = async (uploadId: string) =>
 const openMultipart = async (key: string) =>
   ((await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).filter((u) => u.Key === key);
 
+/** The File's row and its object in the bucket hold exactly `data`. */
+async function expectStoredAs(fileId: string, data: Buffer) {
+  const file = await s.parley.deps.db
+    .selectFrom('files')
+    .select(['sha256', 'size', 'storage_key'])
+    .where('id', '=', fileId)
+    .executeTakeFirstOrThrow();
+  expect(file).toMatchObject({ sha256: sha(data), size: data.length });
+  const stored = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: file.storage_key }));
+  expect(sha(Buffer.from(await stored.Body!.transformToByteArray()))).toBe(sha(data));
+}
+
 describe('a tus upload on S3 storage', () => {
   it('cut midway resumes from the bytes in the bucket, commits the right sha256 and leaves no tus object', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
@@ -100,14 +112,7 @@ describe('a tus upload on S3 storage', () => {
     const fileId = done.headers.get('parley-file-id')!;
     expect(fileId).toBeTruthy();
 
-    const file = await s.parley.deps.db
-      .selectFrom('files')
-      .select(['sha256', 'size', 'storage_key'])
-      .where('id', '=', fileId)
-      .executeTakeFirstOrThrow();
-    expect(file).toMatchObject({ sha256: sha(data), size: data.length });
-    const stored = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: file.storage_key }));
-    expect(sha(Buffer.from(await stored.Body!.transformToByteArray()))).toBe(sha(data));
+    await expectStoredAs(fileId, data);
 
     // The tus copy (assembled object, .info, .part) and its multipart upload are gone once the answer is sent.
     await eventually(async () => {
@@ -133,14 +138,7 @@ describe('a tus upload on S3 storage', () => {
     }
     const fileId = done!.headers.get('parley-file-id')!;
     await eventually(() => expect(commits.find((c) => c.uploadId === id)).toMatchObject({ bytesRead: 4100 }));
-    const file = await s.parley.deps.db
-      .selectFrom('files')
-      .select(['sha256', 'size', 'storage_key'])
-      .where('id', '=', fileId)
-      .executeTakeFirstOrThrow();
-    expect(file).toMatchObject({ sha256: sha(data), size: data.length });
-    const stored = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: file.storage_key }));
-    expect(sha(Buffer.from(await stored.Body!.transformToByteArray()))).toBe(sha(data));
+    await expectStoredAs(fileId, data);
     await eventually(async () => expect(await keysOf(id)).toEqual([]));
   });
 
