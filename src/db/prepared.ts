@@ -19,8 +19,6 @@ interface QueryClient {
 export interface PreparedStatements {
   /** Wraps a pool client's query so that hot statements go out named. */
   adopt(client: QueryClient): void;
-  /** Texts sent with a name so far (tests, diagnostics). */
-  named(): number;
 }
 
 const CONTROL = /^\s*(begin|commit|rollback|savepoint|release|set|show|listen|notify)\b/i;
@@ -49,7 +47,6 @@ export function preparedStatements(): PreparedStatements {
   };
 
   return {
-    named: () => names.size,
     adopt(client) {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       let inTransaction = false;

@@ -237,20 +237,17 @@ export async function finishUpload(
     source.on('error', (err) => inspector.destroy(err));
     source.pipe(inspector);
     let size: number;
-    if (local) {
-      // The bytes stay as they are: checked in one read (size, sha256, magic bytes; only the head when they were
-      // hashed as they arrived), then linked into the blob store rather than copied (a 2 GB upload's last PATCH no
-      // longer waits for 2 GB to be written again).
+    if (local || (digest && object)) {
+      // Checked where they are (size, sha256, magic bytes; only the head when they were hashed as they arrived), then
+      // made the File without passing through the node again: on the local disk linked into the blob store rather
+      // than copied (a 2 GB upload's last PATCH no longer waits for 2 GB to be written again), on S3 copied inside
+      // the bucket.
       await pipelineAsync(inspector, new Writable({ write: (_chunk, _encoding, done) => done() }));
-      ({ size } = await deps.storage.putFile!(storageKey, local).catch((err: NodeJS.ErrnoException) => {
-        throw err?.code === 'ENOENT' ? uploadExpired() : err;
-      }));
-      if (size !== Number(row.size)) throw new AppError('BAD_REQUEST', 'The upload is not complete');
-    } else if (digest && object) {
-      // Checked from the head and the digest of the PATCHes, then copied inside the bucket (the bytes do not come
-      // back through this node).
-      await pipelineAsync(inspector, new Writable({ write: (_chunk, _encoding, done) => done() }));
-      ({ size } = await deps.storage.copyIn!(storageKey, object));
+      ({ size } = local
+        ? await deps.storage.putFile!(storageKey, local).catch((err: NodeJS.ErrnoException) => {
+            throw err?.code === 'ENOENT' ? uploadExpired() : err;
+          })
+        : await deps.storage.copyIn!(storageKey, object!));
       if (size !== Number(row.size)) throw new AppError('BAD_REQUEST', 'The upload is not complete');
     } else {
       const stored = stripper && hashTap ? pipeline(inspector, stripper, hashTap, () => {}) : inspector;

@@ -266,9 +266,10 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
       return super.remove(id);
     }
     /**
-     * The finished bytes (or those up to `range.end`, inclusive) for the copy into the blob store, read 1 MiB at a time (64 KiB by default). Bytes missing
-     * here were removed under the commit (a DELETE racing the last PATCH): the upload is gone (410, refused), as the
-     * library says of a missing upload, not the disk failing (503 and an error line).
+     * The finished bytes (or those up to `range.end`, inclusive) for the copy into the blob store, read 1 MiB at a
+     * time (64 KiB by default). Bytes missing here were removed under the commit (a DELETE racing the last PATCH):
+     * the upload is gone (410, refused), as the library says of a missing upload, not the disk failing (503 and an
+     * error line).
      */
     override read(id: string, range?: { end: number }) {
       return fs.createReadStream(fileOf(id), { highWaterMark: BUFFER_BYTES, fs: openOrGone, end: range?.end });
