@@ -12,7 +12,7 @@ import { pino, type Logger } from 'pino';
 import { pingDatabase } from './db/health-repo.js';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
-import { createEventBus } from './events.js';
+import { createEventBus, untilQuiet } from './events.js';
 import { createJobRunner } from './jobs/runner.js';
 import { createDb, type DbHandle } from './db/index.js';
 import { createKeyring, loadMasterKey } from './keyring.js';
@@ -283,10 +283,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
       const port = typeof addr === 'object' && addr && !opts.worker ? addr.port : config.port;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },
-    idle: async () => {
-      await events.settled();
-      await workers.idle?.();
-    },
+    idle: () => untilQuiet(events, workers),
     async close() {
       await events.settled();
       await workers.stop();

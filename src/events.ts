@@ -54,6 +54,8 @@ export interface EventBus {
   emitLater<K extends EventName>(name: K, payload: DomainEvents[K]): void;
   /** Resolves when every emitLater() made so far has run its listeners (the app's idle() waits for it). */
   settled(): Promise<void>;
+  /** Whether an emitLater() has listeners still to run. */
+  readonly busy: boolean;
   on<K extends EventName>(name: K, listener: Listener<K>): void;
 }
 
@@ -82,5 +84,16 @@ export function createEventBus(log: Logger): EventBus {
     async settled() {
       while (later.size > 0) await Promise.all([...later]);
     },
+    get busy() {
+      return later.size > 0;
+    },
   };
+}
+
+/** Waits until the bus and the workers are both quiet: a job may emit events whose listeners queue more jobs. */
+export async function untilQuiet(events: EventBus, workers: { idle?(): Promise<void> }): Promise<void> {
+  do {
+    await events.settled();
+    await workers.idle?.();
+  } while (events.busy);
 }

@@ -142,8 +142,11 @@ export const jobsRepo = {
       .where('lease_owner', '=', owner)
       .execute(),
 
-  /** Jobs of these kinds that are due and not leased by a live node. */
-  async countDue(db: Db, kinds: string[]): Promise<number> {
+  /**
+   * Jobs of these kinds that are due and not leased by another live node: `owner`'s own leases count, since a job
+   * its claim round has just leased has not reached its run yet (an idle() that missed it returned too early).
+   */
+  async countDue(db: Db, kinds: string[], owner: string): Promise<number> {
     if (kinds.length === 0) return 0;
     const at = nowIso();
     const r = await db
@@ -152,7 +155,9 @@ export const jobsRepo = {
       .where('status', '=', 'queued')
       .where('kind', 'in', kinds)
       .where('run_at', '<=', at)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
+      .where((eb) =>
+        eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at), eb('lease_owner', '=', owner)]),
+      )
       .executeTakeFirstOrThrow();
     return Number(r.n);
   },

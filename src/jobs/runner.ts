@@ -27,6 +27,8 @@ export interface JobRunner extends JobQueue {
   /** Resolves once no job is due and none is running (tests, and draining before a planned shutdown). */
   idle(): Promise<void>;
   runOnce(): Promise<number>;
+  /** The lease owner this runner claims jobs as (in its logs, and in the jobs table while a job runs). */
+  readonly owner: string;
 }
 
 export function createJobRunner(o: JobRunnerOptions): JobRunner {
@@ -86,11 +88,14 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
     stop: loop.stop,
     wake: loop.wake,
     runOnce: loop.runOnce,
+    owner,
     async idle() {
       for (;;) {
         await loop.runOnce();
         await loop.settled();
-        if (loop.inFlight === 0 && (await jobsRepo.countDue(o.db, kinds())) === 0) return;
+        // Counted before the in-flight check: a claim round of the loop's own timer may lease a job meanwhile.
+        const due = await jobsRepo.countDue(o.db, kinds(), owner);
+        if (due === 0 && loop.inFlight === 0) return;
         await new Promise((resolve) => setTimeout(resolve, Math.min(o.pollMs, 50)));
       }
     },

@@ -143,6 +143,26 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
       await r.stop();
     });
 
+    // idle() returned while the loop's own timer had just leased a job whose run had not started: the erasure test
+    // found the visitor's rows still there after idle() under CI load (found by CI).
+    it('idle() waits for a job its own claim round has leased and not yet started', async () => {
+      const ran: string[] = [];
+      const r = runner(
+        { 'lifecycle.erase_visitor': { run: async (p) => void ran.push(p.visitorId) } },
+        { leaseMs: 300 },
+      );
+      const id = await jobsRepo.enqueue(handle.db, {
+        kind: 'lifecycle.erase_visitor',
+        payload: { workspaceId: 'w', visitorId: 'leased-by-me' },
+      });
+      // The state between a claim round's UPDATE and its hand-over to run(): leased by this runner, not running.
+      const [claimed] = await jobsRepo.claim(handle.db, handle.dialect, ['lifecycle.erase_visitor'], r.owner, 300, 1);
+      expect(claimed?.id).toBe(id);
+      await r.idle();
+      expect(ran).toEqual(['leased-by-me']);
+      expect(await job(id)).toBeUndefined();
+    });
+
     it('gives up on a job whose every attempt died with its process', async () => {
       const id = await thumbnails('kills-its-node', undefined, 2);
       for (let i = 0; i < 2; i++) {
