@@ -155,9 +155,10 @@ export const jobsRepo = {
       .where('status', '=', 'queued')
       .where('kind', 'in', kinds)
       .where('run_at', '<=', at)
-      .where((eb) =>
-        eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at), eb('lease_owner', '=', owner)]),
-      )
+      .where((eb) => {
+        const free = [eb('lease_until', 'is', null), eb('lease_until', '<', at)];
+        return eb.or([...free, eb('lease_owner', '=', owner)]);
+      })
       .executeTakeFirstOrThrow();
     return Number(r.n);
   },
