@@ -8,6 +8,7 @@ import type { Actor } from '../modules/auth/actor.js';
 import { resolveActor } from '../modules/auth/service.js';
 import { requireStaff, type StaffContext } from '../modules/workspaces/access.js';
 import { unauthenticated } from '../errors.js';
+import { sha256Hex } from '../ids.js';
 import { settleUnreadBody } from './unread-body.js';
 
 export const SESSION_COOKIE = 'parley_session';
@@ -18,10 +19,14 @@ export type Access = 'agent' | 'admin';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** The route checks a visitor token itself, inside its own statement: the hook only hashes it. */
+    visitorTokenInHandler?: boolean;
   }
   interface FastifyRequest {
     actor?: Actor;
     staff?: StaffContext;
+    /** A visitor token's hash on a route that checks it itself; request.actor stays unset until resolveActorOf(). */
+    visitorTokenHash?: string;
   }
 }
 
@@ -36,6 +41,10 @@ export function registerAuth(app: FastifyInstance, db: Db) {
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!request.url.startsWith('/api/')) return;
     const bearer = bearerOf(request.headers.authorization);
+    if (bearer?.startsWith('vt_') && request.routeOptions.config?.visitorTokenInHandler) {
+      request.visitorTokenHash = sha256Hex(bearer);
+      return;
+    }
     const sessionToken = request.cookies?.[SESSION_COOKIE];
     if (bearer || sessionToken) request.actor = await resolveActor(db, { bearer, sessionToken });
   });
@@ -60,6 +69,13 @@ export function registerAuth(app: FastifyInstance, db: Db) {
 export function staffOf(request: FastifyRequest): StaffContext {
   if (!request.staff) throw new Error(`route ${request.routeOptions.url} reads request.staff but declares no access`);
   return request.staff;
+}
+
+/** The caller, on a route that checks a visitor token itself: resolved here when the route's own check did not. */
+export async function resolveActorOf(request: FastifyRequest, db: Db): Promise<Actor | undefined> {
+  if (request.visitorTokenHash !== undefined && !request.actor)
+    request.actor = await resolveActor(db, { bearer: bearerOf(request.headers.authorization) });
+  return request.actor;
 }
 
 export function requireActor(request: FastifyRequest): Actor {

@@ -8,6 +8,21 @@ import { holdUntilCommit } from '../../db/lock-repo.js';
 
 export type NewMessage = Omit<MessagesTable, 'seq' | 'id' | 'created_at' | 'held'> & { id?: string; held?: number };
 
+/** The columns an INSERT … SELECT of a message names (the rest take their defaults). */
+const MESSAGE_COLUMNS = [
+  'id',
+  'chat_id',
+  'workspace_id',
+  'author_role',
+  'author_id',
+  'text',
+  'kind',
+  'file_ids',
+  'request_id',
+  'meta',
+  'created_at',
+] as const;
+
 export const chatsRepo = {
   chatById: (db: Db, id: string) => db.selectFrom('chats').selectAll().where('id', '=', id).executeTakeFirst(),
   /**
@@ -234,19 +249,7 @@ export const chatsRepo = {
     const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
     return db
       .insertInto('messages')
-      .columns([
-        'id',
-        'chat_id',
-        'workspace_id',
-        'author_role',
-        'author_id',
-        'text',
-        'kind',
-        'file_ids',
-        'request_id',
-        'meta',
-        'created_at',
-      ])
+      .columns(MESSAGE_COLUMNS)
       .expression(
         db
           .selectFrom('chats')
@@ -269,6 +272,64 @@ export const chatsRepo = {
       )
       .returningAll()
       .executeTakeFirst();
+  },
+  /**
+   * A visitor's text message by the hash of their token, in one statement: the token's check, the visitor's latest
+   * chat, the insert and (by trigger) the chat's touch. Only into a chat that takes it as is (waiting, open, or with
+   * a bot that has started); undefined otherwise — revoked or unknown token, no chat, a closed chat or one whose bot
+   * has not started — and the caller takes the path that tells which. Returns the chat's status beside the row.
+   */
+  async insertFromVisitorToken(db: Db, tokenHash: string, m: { id: string; text: string }) {
+    const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
+    const inserted = await db
+      .insertInto('messages')
+      .columns(MESSAGE_COLUMNS)
+      .expression(
+        db
+          .selectFrom('visitors')
+          .innerJoin('chats', (join) =>
+            join.on((eb) =>
+              eb(
+                'chats.id',
+                '=',
+                eb
+                  .selectFrom('chats as latest')
+                  .select('latest.id')
+                  .whereRef('latest.visitor_id', '=', 'visitors.id')
+                  .orderBy('latest.id', 'desc')
+                  .limit(1),
+              ),
+            ),
+          )
+          .select([
+            text(m.id).as('id'),
+            'chats.id as chat_id',
+            'chats.workspace_id',
+            text('visitor').as('author_role'),
+            'visitors.id as author_id',
+            text(m.text).as('text'),
+            text('text').as('kind'),
+            text(null).as('file_ids'),
+            text(null).as('request_id'),
+            text(null).as('meta'),
+            text(nowIso()).as('created_at'),
+          ])
+          .where('visitors.token_hash', '=', tokenHash)
+          .where((eb) =>
+            eb.or([
+              eb('chats.status', 'in', ['waiting', 'open']),
+              eb.and([eb('chats.status', '=', 'bot'), eb('chats.bot_state', 'is not', null)]),
+            ]),
+          ),
+      )
+      .returningAll()
+      .returning((eb) =>
+        eb.selectFrom('chats').select('chats.status').whereRef('chats.id', '=', 'messages.chat_id').as('chat_status'),
+      )
+      .executeTakeFirst();
+    if (!inserted) return undefined;
+    const { chat_status, ...row } = inserted;
+    return { row: row as MessageRow, chatStatus: chat_status as ChatsTable['status'] };
   },
   /** Ends a message's hold (its files were scanned); false when it was not held (already released). */
   async unholdMessage(db: Db, id: string): Promise<boolean> {

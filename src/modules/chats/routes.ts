@@ -2,8 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Deps } from '../../deps.js';
 import { localRate } from '../limits/local-rate.js';
+import { recentMap } from '../limits/recent-map.js';
 import type { App } from '../../http/types.js';
-import { staffOf } from '../../http/auth.js';
+import { resolveActorOf, staffOf } from '../../http/auth.js';
 import { AfterQuery, Cursor, WsChatParams, WsParams } from '../../http/types.js';
 import { decodeCursor, encodeCursor } from '../../db/keyset.js';
 import {
@@ -14,6 +15,7 @@ import {
   listMessages,
   postStaffMessageTo,
   postVisitorMessage,
+  postVisitorMessageByToken,
   staffChat,
   startedChat,
   startWidgetSession,
@@ -38,10 +40,14 @@ const MessageAnswer = Type.Object({ message: Type.Ref(MessageSchema) });
 
 const Status = Type.Union([Type.Literal('bot'), Type.Literal('waiting'), Type.Literal('open'), Type.Literal('closed')]);
 const TextBody = Type.Object({ text: Type.String({ maxLength: 10_000 }) });
+const TOO_MANY = 'Too many messages at once; wait a moment';
 
 export async function chatsRoutes(app: App, deps: Deps) {
   // A visitor token is free to mint, and each message reaches every agent socket of the workspace.
   const visitorMessages = localRate(deps.config.visitorMessagesPerMinute);
+  // Token hash → visitor id for the rate limit's key only: the token itself is checked by every message's statement,
+  // so a revoked token is refused at once whatever this holds (a token never changes hands).
+  const knownVisitors = recentMap<string, string>(100_000);
   app.post(
     '/api/widget/:widgetKey/session',
     {
@@ -131,6 +137,7 @@ export async function chatsRoutes(app: App, deps: Deps) {
   app.post(
     '/api/widget/chat/messages',
     {
+      config: { visitorTokenInHandler: true },
       schema: {
         tags: ['widget'],
         summary: 'Sends a text message as the visitor',
@@ -140,9 +147,21 @@ export async function chatsRoutes(app: App, deps: Deps) {
       },
     },
     async (request, reply) => {
-      const actor = request.actor;
-      if (actor?.kind === 'visitor') visitorMessages.take(actor.visitorId, 'Too many messages at once; wait a moment');
-      const chat = await startedChat(deps, await visitorChat(deps.db, request.actor));
+      // A token this node has seen: one statement checks it and inserts (the rate limit keys on its visitor).
+      const hash = request.visitorTokenHash;
+      const known = hash === undefined ? undefined : knownVisitors.get(hash);
+      if (known) {
+        visitorMessages.take(known, TOO_MANY);
+        const message = await postVisitorMessageByToken(deps, hash!, request.body.text);
+        if (message) return reply.status(201).send({ message });
+      }
+      // First message here, or one the statement did not take: the token, the chat and its state one by one.
+      const actor = await resolveActorOf(request, deps.db);
+      if (actor?.kind === 'visitor') {
+        if (hash !== undefined) knownVisitors.set(hash, actor.visitorId);
+        if (!known) visitorMessages.take(actor.visitorId, TOO_MANY);
+      }
+      const chat = await startedChat(deps, await visitorChat(deps.db, actor));
       const message = await postVisitorMessage(deps, chat, chat.visitor_id, request.body.text);
       return reply.status(201).send({ message });
     },

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import type { Db } from '../../db/index.js';
 import type { ChatsTable, FilesTable, MessageRow } from '../../db/types.js';
 import { AppError, notFound, validationFailed } from '../../errors.js';
-import { randomToken, sha256Hex } from '../../ids.js';
+import { newId, randomToken, sha256Hex } from '../../ids.js';
 import type { Actor } from '../auth/actor.js';
 import type { StaffContext } from '../workspaces/access.js';
 import { workspacesRepo } from '../workspaces/repo.js';
@@ -270,6 +270,20 @@ export async function postVisitorMessage(deps: Deps, chat: ChatsTable, visitorId
     ...textMessage('visitor', visitorId, body),
   });
   await messageCreated(deps, row, 'visitor', chat.status);
+  return forVisitor;
+}
+
+/**
+ * A visitor's message by their token's hash in one statement (the hot path); undefined when that statement did not
+ * take it (token revoked, no chat, chat closed or its bot not started): the caller takes postVisitorMessage's path.
+ */
+export async function postVisitorMessageByToken(deps: Deps, tokenHash: string, text: unknown) {
+  const body = cleanText(text);
+  const inserted = await chatsRepo.insertFromVisitorToken(deps.db, tokenHash, { id: newId(), text: body });
+  if (!inserted) return undefined;
+  const { row, chatStatus } = inserted;
+  const { forVisitor } = await publishMessage(deps, row);
+  await messageCreated(deps, row, 'visitor', chatStatus);
   return forVisitor;
 }
 

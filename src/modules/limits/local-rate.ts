@@ -2,6 +2,7 @@
 // statement on every request: a visitor's messages. Bounded memory (the least recently used keys go first). Per node:
 // with N nodes a client spread over all of them gets up to N times the rate, which still bounds a flood.
 import { AppError } from '../../errors.js';
+import { recentMap } from './recent-map.js';
 import { TokenBucket } from './token-bucket.js';
 
 export function localRate(perMinute: number, opts: { burst?: number; maxKeys?: number; now?: () => number } = {}) {
@@ -9,15 +10,13 @@ export function localRate(perMinute: number, opts: { burst?: number; maxKeys?: n
   const perMs = perMinute / 60_000;
   const maxKeys = opts.maxKeys ?? 100_000;
   const now = opts.now ?? Date.now;
-  const buckets = new Map<string, TokenBucket>();
+  const buckets = recentMap<string, TokenBucket>(maxKeys);
   return {
     /** Spends one token of `key`, or throws RATE_LIMITED with the seconds until one is back. */
     take(key: string, message: string): void {
       const t = now();
-      const b = buckets.get(key) ?? new TokenBucket(capacity, perMs, t);
-      buckets.delete(key); // re-inserted last: Map order is the recency order
-      if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value!);
-      buckets.set(key, b);
+      let b = buckets.get(key);
+      if (!b) buckets.set(key, (b = new TokenBucket(capacity, perMs, t)));
       if (b.take(t)) return;
       throw new AppError('RATE_LIMITED', message, {
         retryAfterSeconds: Math.max(1, Math.ceil(b.msUntil() / 1000)),

@@ -147,6 +147,37 @@ describe('widget sessions and chats', () => {
     expect(back.chat.id).not.toBe(v.chat.id);
   });
 
+  // A visitor's second message on a node goes out as one statement that checks the token and the chat itself.
+  it('checks the token and the chat on every message, also once the node knows the visitor', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const say = (token: string, text: string) =>
+      call(s.url, 'POST', '/api/widget/chat/messages', { token, body: { text } });
+    expect((await say(v.visitorToken, 'first')).status).toBe(201);
+    expect((await say(v.visitorToken, 'second')).status).toBe(201);
+    await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}/close`, { cookie: s.owner });
+    const closed = await say(v.visitorToken, 'after the close');
+    expect([closed.status, closed.body.error.code]).toEqual([409, 'CHAT_CLOSED']);
+
+    const w = await widgetSession(s.url, s.widgetKey);
+    expect((await say(w.visitorToken, 'before the erasure')).status).toBe(201);
+    const { visitor_id } = await s.parley.deps.db
+      .selectFrom('chats')
+      .select('visitor_id')
+      .where('id', '=', w.chat.id)
+      .executeTakeFirstOrThrow();
+    expect((await s.asOwner('DELETE', s.api(`/visitors/${visitor_id}`))).status).toBe(202);
+    const erased = await say(w.visitorToken, 'after the erasure');
+    expect([erased.status, erased.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    const refused = await s.parley.deps.db
+      .selectFrom('messages')
+      .select('text')
+      .where('text', 'in', ['after the close', 'after the erasure'])
+      .execute();
+    expect(refused).toEqual([]);
+    // Garbage tokens are refused the same way, and do not take a known visitor's place.
+    expect((await say('vt_not-a-token', 'hello')).status).toBe(401);
+  });
+
   it('keeps a closed chat for a widget asking keepClosed; reopens it unless the visitor has a newer chat', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const chatUrl = `/api/workspaces/${s.workspaceId}/chats/${v.chat.id}`;
