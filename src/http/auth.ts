@@ -19,14 +19,18 @@ export type Access = 'agent' | 'admin';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
-    /** The route checks a visitor token itself, inside its own statement: the hook only hashes it. */
-    visitorTokenInHandler?: boolean;
+    /**
+     * The route checks a visitor token or a session cookie itself, inside the statement that does its work (a hot
+     * path's one round trip): the hooks only hash it, and the route calls resolveActorOf() / resolveStaffOf() when
+     * that statement did not take the request. Its body validation must be attached (checked after the caller).
+     */
+    credentialsInHandler?: boolean;
   }
   interface FastifyRequest {
     actor?: Actor;
     staff?: StaffContext;
-    /** A visitor token's hash on a route that checks it itself; request.actor stays unset until resolveActorOf(). */
-    visitorTokenHash?: string;
+    /** On a route that checks credentials itself: the credential's hash; request.actor stays unset until resolved. */
+    deferredCredential?: { kind: 'visitor' | 'session'; hash: string };
   }
 }
 
@@ -41,22 +45,20 @@ export function registerAuth(app: FastifyInstance, db: Db) {
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!request.url.startsWith('/api/')) return;
     const bearer = bearerOf(request.headers.authorization);
-    if (bearer?.startsWith('vt_') && request.routeOptions.config?.visitorTokenInHandler) {
-      request.visitorTokenHash = sha256Hex(bearer);
-      return;
-    }
     const sessionToken = request.cookies?.[SESSION_COOKIE];
+    if (request.routeOptions.config?.credentialsInHandler) {
+      if (bearer?.startsWith('vt_')) request.deferredCredential = { kind: 'visitor', hash: sha256Hex(bearer) };
+      else if (!bearer && sessionToken) request.deferredCredential = { kind: 'session', hash: sha256Hex(sessionToken) };
+      if (request.deferredCredential) return;
+    }
     if (bearer || sessionToken) request.actor = await resolveActor(db, { bearer, sessionToken });
   });
   // Before the body is read or validated: who may call comes first (401, then 404 for a workspace the caller cannot
   // see, then 403), so a caller without access learns nothing from the validation of what it sent.
   app.addHook('preParsing', async (request: FastifyRequest, reply: FastifyReply) => {
-    const access = request.routeOptions.config?.access;
-    if (!access) return;
-    const { ws } = request.params as { ws?: string };
-    if (!ws) throw new Error(`route ${request.routeOptions.url} declares access without a :ws parameter`);
+    if (!request.routeOptions.config?.access || request.deferredCredential) return;
     try {
-      request.staff = await requireStaff(db, request.actor, ws, access);
+      await resolveStaff(request, db);
     } catch (err) {
       // A refused upload's body is never read: the answer must still reach the client.
       await settleUnreadBody(reply);
@@ -71,11 +73,28 @@ export function staffOf(request: FastifyRequest): StaffContext {
   return request.staff;
 }
 
-/** The caller, on a route that checks a visitor token itself: resolved here when the route's own check did not. */
+/** The caller, on a route that checks credentials itself: resolved here when the route's own check did not. */
 export async function resolveActorOf(request: FastifyRequest, db: Db): Promise<Actor | undefined> {
-  if (request.visitorTokenHash !== undefined && !request.actor)
-    request.actor = await resolveActor(db, { bearer: bearerOf(request.headers.authorization) });
+  if (request.deferredCredential && !request.actor) {
+    const bearer = bearerOf(request.headers.authorization);
+    request.actor = await resolveActor(db, { bearer, sessionToken: request.cookies?.[SESSION_COOKIE] });
+  }
   return request.actor;
+}
+
+/** The route's declared access, on a route that checks credentials itself (as the preParsing hook does for others). */
+export async function resolveStaffOf(request: FastifyRequest, db: Db): Promise<StaffContext> {
+  if (request.staff) return request.staff;
+  await resolveActorOf(request, db);
+  return resolveStaff(request, db);
+}
+
+async function resolveStaff(request: FastifyRequest, db: Db): Promise<StaffContext> {
+  const access = request.routeOptions.config?.access;
+  const { ws } = request.params as { ws?: string };
+  if (!access || !ws) throw new Error(`route ${request.routeOptions.url} needs declared access and a :ws parameter`);
+  request.staff = await requireStaff(db, request.actor, ws, access);
+  return request.staff;
 }
 
 export function requireActor(request: FastifyRequest): Actor {

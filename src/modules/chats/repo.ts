@@ -242,9 +242,17 @@ export const chatsRepo = {
   },
   /**
    * A message into the workspace's chat (by id or short reference) only if that chat is open, in one statement (the
-   * chat's check, the insert and, by trigger, its touch); undefined when the chat is missing or not open.
+   * chat's check, the insert and, by trigger, its touch); undefined when the chat is missing or not open. With
+   * `session` (the hash of a sign-in cookie) the statement also checks that session — live, of the owner or of a
+   * member of the workspace — and the author is its user; undefined when it is not.
    */
-  insertIntoOpenChat(db: Db, workspaceId: string, idOrRef: string, m: Omit<NewMessage, 'chat_id' | 'workspace_id'>) {
+  insertIntoOpenChat(
+    db: Db,
+    workspaceId: string,
+    idOrRef: string,
+    m: Omit<NewMessage, 'chat_id' | 'workspace_id'>,
+    session?: string,
+  ) {
     const ref = parseChatRef(idOrRef);
     const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
     return db
@@ -253,12 +261,14 @@ export const chatsRepo = {
       .expression(
         db
           .selectFrom('chats')
-          .select([
+          .select((eb) => [
             text(m.id ?? newId()).as('id'),
             'chats.id as chat_id',
             'chats.workspace_id',
             text(m.author_role).as('author_role'),
-            text(m.author_id).as('author_id'),
+            session === undefined
+              ? text(m.author_id).as('author_id')
+              : eb.selectFrom('sessions').select('sessions.user_id').where('sessions.id', '=', session).as('author_id'),
             text(m.text).as('text'),
             text(m.kind).as('kind'),
             text(m.file_ids).as('file_ids'),
@@ -268,7 +278,30 @@ export const chatsRepo = {
           ])
           .where('chats.workspace_id', '=', workspaceId)
           .where((eb) => (ref ? eb.or([eb('id', '=', idOrRef), eb('ref', '=', ref)]) : eb('id', '=', idOrRef)))
-          .where('chats.status', '=', 'open'),
+          .where('chats.status', '=', 'open')
+          .$if(session !== undefined, (q) =>
+            q.where(({ exists, selectFrom }) =>
+              exists(
+                selectFrom('sessions')
+                  .innerJoin('users', 'users.id', 'sessions.user_id')
+                  .select('sessions.id')
+                  .where('sessions.id', '=', session!)
+                  .where('sessions.expires_at', '>', nowIso())
+                  .where((eb) =>
+                    eb.or([
+                      eb('users.is_owner', '=', 1),
+                      eb.exists(
+                        eb
+                          .selectFrom('memberships')
+                          .select('memberships.user_id')
+                          .where('memberships.workspace_id', '=', workspaceId)
+                          .whereRef('memberships.user_id', '=', 'users.id'),
+                      ),
+                    ]),
+                  ),
+              ),
+            ),
+          ),
       )
       .returningAll()
       .executeTakeFirst();

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { localRate } from '../limits/local-rate.js';
 import { recentMap } from '../limits/recent-map.js';
 import type { App } from '../../http/types.js';
-import { resolveActorOf, staffOf } from '../../http/auth.js';
+import { resolveActorOf, resolveStaffOf, staffOf } from '../../http/auth.js';
 import { AfterQuery, Cursor, WsChatParams, WsParams } from '../../http/types.js';
 import { decodeCursor, encodeCursor } from '../../db/keyset.js';
 import {
@@ -13,6 +13,7 @@ import {
   reopenChat,
   listChats,
   listMessages,
+  postStaffMessageBySession,
   postStaffMessageTo,
   postVisitorMessage,
   postVisitorMessageByToken,
@@ -137,7 +138,7 @@ export async function chatsRoutes(app: App, deps: Deps) {
   app.post(
     '/api/widget/chat/messages',
     {
-      config: { visitorTokenInHandler: true },
+      config: { credentialsInHandler: true },
       schema: {
         tags: ['widget'],
         summary: 'Sends a text message as the visitor',
@@ -148,7 +149,7 @@ export async function chatsRoutes(app: App, deps: Deps) {
     },
     async (request, reply) => {
       // A token this node has seen: one statement checks it and inserts (the rate limit keys on its visitor).
-      const hash = request.visitorTokenHash;
+      const hash = request.deferredCredential?.kind === 'visitor' ? request.deferredCredential.hash : undefined;
       const known = hash === undefined ? undefined : knownVisitors.get(hash);
       if (known) {
         visitorMessages.take(known, TOO_MANY);
@@ -279,7 +280,8 @@ export async function chatsRoutes(app: App, deps: Deps) {
   app.post(
     '/api/workspaces/:ws/chats/:chatId/messages',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', credentialsInHandler: true },
+      attachValidation: true,
       schema: {
         tags: ['chats'],
         summary: 'Sends a text message as an agent',
@@ -289,8 +291,17 @@ export async function chatsRoutes(app: App, deps: Deps) {
       },
     },
     async (request, reply) => {
-      const ctx = staffOf(request);
-      const message = await postStaffMessageTo(deps, ctx, request.params.chatId, request.body.text);
+      const { ws, chatId } = request.params;
+      // Signed in by cookie, into an open chat: one statement checks the session and the membership and inserts.
+      const session = request.deferredCredential?.kind === 'session' ? request.deferredCredential.hash : undefined;
+      if (session !== undefined && !request.validationError) {
+        const message = await postStaffMessageBySession(deps, session, ws, chatId, request.body.text);
+        if (message) return reply.status(201).send({ message });
+      }
+      // Who may call comes before what was sent (401, 404, 403, then the body's errors), as on every route.
+      const ctx = await resolveStaffOf(request, deps.db);
+      if (request.validationError) throw request.validationError;
+      const message = await postStaffMessageTo(deps, ctx, chatId, request.body.text);
       return reply.status(201).send({ message });
     },
   );

@@ -235,6 +235,15 @@ function cleanText(text: unknown): string {
   return text;
 }
 
+/** The text cleanText() takes, or undefined. */
+function acceptedText(text: unknown): string | undefined {
+  try {
+    return cleanText(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A person's text message (visitor or agent): its row, without chat or workspace. */
 const textMessage = (authorRole: 'visitor' | 'agent', authorId: string | null, text: string) => ({
   author_role: authorRole,
@@ -278,7 +287,9 @@ export async function postVisitorMessage(deps: Deps, chat: ChatsTable, visitorId
  * take it (token revoked, no chat, chat closed or its bot not started): the caller takes postVisitorMessage's path.
  */
 export async function postVisitorMessageByToken(deps: Deps, tokenHash: string, text: unknown) {
-  const body = cleanText(text);
+  // A text refused goes the other way too: who is asking is answered first.
+  const body = acceptedText(text);
+  if (body === undefined) return undefined;
   const inserted = await chatsRepo.insertFromVisitorToken(deps.db, tokenHash, { id: newId(), text: body });
   if (!inserted) return undefined;
   const { row, chatStatus } = inserted;
@@ -313,6 +324,27 @@ export async function postStaffMessageTo(deps: Deps, ctx: StaffContext, chatIdOr
     textMessage('agent', ctx.userId ?? null, body),
   );
   if (!row) return postStaffMessage(deps, ctx, await staffChat(deps.db, ctx, chatIdOrRef), body);
+  const { forStaff } = await publishMessage(deps, row);
+  await messageCreated(deps, row, 'agent', 'open');
+  return forStaff;
+}
+
+/**
+ * An agent's message signed in by cookie, into an open chat, in one statement that also checks the session and the
+ * membership (the hot path); undefined when it did not take it: the caller resolves the caller and the chat.
+ */
+export async function postStaffMessageBySession(
+  deps: Deps,
+  sessionHash: string,
+  workspaceId: string,
+  chatIdOrRef: string,
+  text: unknown,
+) {
+  const body = acceptedText(text);
+  if (body === undefined) return undefined;
+  const m = textMessage('agent', null, body);
+  const row = await chatsRepo.insertIntoOpenChat(deps.db, workspaceId, chatIdOrRef, m, sessionHash);
+  if (!row) return undefined;
   const { forStaff } = await publishMessage(deps, row);
   await messageCreated(deps, row, 'agent', 'open');
   return forStaff;

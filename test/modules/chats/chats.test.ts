@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useServer } from '../../support/server.js';
-import { call, widgetSession } from '../../support/client.js';
+import { addMember, call, login, widgetSession } from '../../support/client.js';
 
 const s = useServer();
 /** An id of the same shape that is no message: the last character changed. */
@@ -176,6 +176,41 @@ describe('widget sessions and chats', () => {
     expect(refused).toEqual([]);
     // Garbage tokens are refused the same way, and do not take a known visitor's place.
     expect((await say('vt_not-a-token', 'hello')).status).toBe(401);
+  });
+
+  // An agent's message into an open chat, signed in by cookie, is one statement that checks the session itself.
+  it("checks an agent's session and membership on every message into an open chat", async () => {
+    const other = (await s.asOwner('POST', '/api/workspaces', { name: 'other desk' })).body.workspace;
+    const agent = { email: 'fast-path@example.com', password: 'correct horse 1', role: 'agent' as const };
+    const user = await addMember(s.url, s.owner, s.workspaceId, { ...agent, name: 'Ana' });
+    const cookie = await login(s.url, agent.email, agent.password);
+    const v = await widgetSession(s.url, s.widgetKey);
+    const chatUrl = (ws: string, chat = v.chat.id) => `/api/workspaces/${ws}/chats/${chat}/messages`;
+    const says = (text: unknown, c = cookie, ws = s.workspaceId, chat = v.chat.id) =>
+      call(s.url, 'POST', chatUrl(ws, chat), { cookie: c, body: { text } });
+    expect((await says('taking it')).status).toBe(201); // takes the chat over: it is open now
+    const sent = await says('in one statement');
+    expect(sent.status).toBe(201);
+    expect(sent.body.message).toMatchObject({ authorRole: 'agent', authorId: user.id, text: 'in one statement' });
+    expect((await says('by reference', cookie, s.workspaceId, v.chat.ref)).status).toBe(201);
+    // Another workspace's path to the same chat, one the agent is no member of, a stranger's cookie: 404, 401.
+    expect((await says('elsewhere', cookie, other.id)).status).toBe(404);
+    expect((await says('stranger', 'parley_session=ps_not-a-session')).status).toBe(401);
+    // Who is asking comes before what was sent.
+    expect((await says('   ', 'parley_session=ps_not-a-session')).status).toBe(401);
+    expect((await says('   ')).status).toBe(422);
+    // Removed from the workspace: 404 at once; signed out: 401.
+    const second = await login(s.url, agent.email, agent.password);
+    expect((await s.asOwner('DELETE', s.api(`/members/${user.id}`))).status).toBe(204);
+    expect((await says('after removal', second)).status).toBe(404);
+    await call(s.url, 'POST', '/api/auth/logout', { cookie });
+    expect((await says('after sign-out')).status).toBe(401);
+    const refused = await s.parley.deps.db
+      .selectFrom('messages')
+      .select('text')
+      .where('text', 'in', ['elsewhere', 'stranger', 'after removal', 'after sign-out'])
+      .execute();
+    expect(refused).toEqual([]);
   });
 
   it('keeps a closed chat for a widget asking keepClosed; reopens it unless the visitor has a newer chat', async () => {
