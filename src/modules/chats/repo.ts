@@ -1,7 +1,7 @@
 // SQL for visitors, chats and messages.
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Dialect, Db } from '../../db/index.js';
-import type { ChatsTable, MessageRow, MessagesTable } from '../../db/types.js';
+import type { ChatsTable, Database, MessageRow, MessagesTable } from '../../db/types.js';
 import { newId, nowIso } from '../../ids.js';
 import { newChatRef, parseChatRef } from './ref.js';
 import { holdUntilCommit } from '../../db/lock-repo.js';
@@ -22,6 +22,15 @@ const MESSAGE_COLUMNS = [
   'meta',
   'created_at',
 ] as const;
+
+/** The id of the visitor's latest chat (a visitors row in scope). */
+const latestChatId = (eb: ExpressionBuilder<Database, 'visitors'>) =>
+  eb
+    .selectFrom('chats as latest')
+    .select('latest.id')
+    .whereRef('latest.visitor_id', '=', 'visitors.id')
+    .orderBy('latest.id', 'desc')
+    .limit(1);
 
 export const chatsRepo = {
   chatById: (db: Db, id: string) => db.selectFrom('chats').selectAll().where('id', '=', id).executeTakeFirst(),
@@ -91,20 +100,7 @@ export const chatsRepo = {
   async visitorWithLatestChat(db: Db, tokenHash: string) {
     const row = await db
       .selectFrom('visitors')
-      .leftJoin('chats', (join) =>
-        join.on((eb) =>
-          eb(
-            'chats.id',
-            '=',
-            eb
-              .selectFrom('chats as latest')
-              .select('latest.id')
-              .whereRef('latest.visitor_id', '=', 'visitors.id')
-              .orderBy('latest.id', 'desc')
-              .limit(1),
-          ),
-        ),
-      )
+      .leftJoin('chats', (join) => join.on((eb) => eb('chats.id', '=', latestChatId(eb))))
       .where('visitors.token_hash', '=', tokenHash)
       .select(['visitors.id as visitorId', 'visitors.workspace_id as visitorWorkspaceId'])
       .selectAll('chats')
@@ -320,20 +316,7 @@ export const chatsRepo = {
       .expression(
         db
           .selectFrom('visitors')
-          .innerJoin('chats', (join) =>
-            join.on((eb) =>
-              eb(
-                'chats.id',
-                '=',
-                eb
-                  .selectFrom('chats as latest')
-                  .select('latest.id')
-                  .whereRef('latest.visitor_id', '=', 'visitors.id')
-                  .orderBy('latest.id', 'desc')
-                  .limit(1),
-              ),
-            ),
-          )
+          .innerJoin('chats', (join) => join.on((eb) => eb('chats.id', '=', latestChatId(eb))))
           .select([
             text(m.id).as('id'),
             'chats.id as chat_id',
