@@ -93,7 +93,8 @@ async function startParley(env: Record<string, string>): Promise<{ child: ChildP
     env = { ...env, DATABASE_URL: created.url };
   }
   return spawnBenchServer({
-    args: ['--import', 'tsx', 'src/main.ts'],
+    // BENCH_SERVER_ENTRY: another build's entry (an A/B against a checkout of an earlier commit).
+    args: ['--import', 'tsx', process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts'],
     dataDir,
     env: { PARLEY_SOCKET_EVENTS_PER_S: '1000', ...env },
   });
