@@ -1,7 +1,9 @@
 // Authentication and access as a Fastify plugin: reads credentials (session cookie or Bearer token) into
 // request.actor once per request, and enforces each route's declared access — `config: { access: 'admin' }` on a
 // route under /api/workspaces/:ws resolves the caller's role there (404 for a workspace it cannot see, 403 for an
-// agent on an admin action) and puts the result on request.staff before the handler runs.
+// agent on an admin action) and puts the result on request.staff before the handler runs. A hot route with
+// `config: { credentialsInHandler: true }` (the message routes) checks a visitor token or session cookie inside its
+// own statement instead; the hooks only hash it, and the route resolves the caller the usual way when that fails.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Actor } from '../modules/auth/actor.js';
