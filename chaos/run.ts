@@ -5,7 +5,8 @@
 // exactly once, each file's bytes download unchanged, each of its deliveries reached a final state, the callback
 // receiver got it and the customer's bucket holds it. Prints the figures; exits 1 if anything was lost.
 //
-// CHAOS_SEED (random, printed), CHAOS_ROUNDS (20), CHAOS_ROUND_MS (2500). Needs PostgreSQL (PARLEY_TEST_PG_URL or
+// CHAOS_SEED (random, printed), CHAOS_ROUNDS (20), CHAOS_ROUND_MS (2500), CHAOS_OUTPUT_DIR (each node's output,
+// kept). Needs PostgreSQL (PARLEY_TEST_PG_URL or
 // postgres://postgres@127.0.0.1:5432/test) and a redis-server binary (it starts its own on a free port).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -666,7 +667,13 @@ async function run(cleanups: (() => Promise<unknown> | unknown)[]): Promise<numb
   storageClient.destroy();
   customerClient.destroy();
 
-  const outputLines = nodes.flatMap((n) => `${n.pastOutput}\n${n.server?.output() ?? ''}`.split('\n'));
+  const outputOf = (n: Node) => `${n.pastOutput}\n${n.server?.output() ?? ''}`;
+  // CHAOS_OUTPUT_DIR: every node's output of all its lives, one file per node (to follow an upload or a request).
+  if (process.env.CHAOS_OUTPUT_DIR) {
+    fs.mkdirSync(process.env.CHAOS_OUTPUT_DIR, { recursive: true });
+    for (const n of nodes) fs.writeFileSync(path.join(process.env.CHAOS_OUTPUT_DIR, `${n.name}.log`), outputOf(n));
+  }
+  const outputLines = nodes.flatMap((n) => outputOf(n).split('\n'));
   const crashLines = outputLines.filter((l) =>
     /Unhandled 'error' event|uncaughtException|unhandledRejection|"level":60/.test(l),
   );
