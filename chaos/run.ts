@@ -78,7 +78,14 @@ const faults: Record<string, number> = {
 };
 const attempts = { messages: 0, files: 0 };
 /** Resumable uploads: created, finished after resuming, gone (404/410) after their creation, given up after 60 s. */
-const tus = { started: 0, resumed: 0, vanished: 0, abandoned: 0, vanishedHistory: [] as string[] };
+const tus = {
+  started: 0,
+  resumed: 0,
+  vanished: 0,
+  abandoned: 0,
+  vanishedHistory: [] as string[],
+  vanishedIds: [] as string[],
+};
 const refused = new Map<string, number>();
 /** Node starts that refused to run (a dependency down at boot), by the reason the node gave. */
 const startRefusals = new Map<string, number>();
@@ -294,6 +301,7 @@ async function run(cleanups: (() => Promise<unknown> | unknown)[]): Promise<numb
       if (head?.status === 404 || head?.status === 410) {
         tus.vanished++;
         tus.vanishedHistory.push(`${uploadPath}: ${history.join(' → ')} → HEAD ${head.status}`);
+        tus.vanishedIds.push(uploadPath.split('/').pop()!);
         return undefined;
       }
       if (head && head.status < 300) {
@@ -694,6 +702,16 @@ async function run(cleanups: (() => Promise<unknown> | unknown)[]): Promise<numb
   const unexpectedExits = nodes.reduce((a, n) => a + n.unexpectedExits, 0);
   if (tus.vanished) problem(`${tus.vanished} resumable uploads answered 404/410 after their creation was acknowledged`);
   for (const h of tus.vanishedHistory) problem(`vanished upload ${h}`);
+  // What the nodes said of each vanished upload (its requests, its commit, its removal), for the next reader.
+  for (const id of tus.vanishedIds) {
+    const said = nodes.flatMap((n) =>
+      outputOf(n)
+        .split('\n')
+        .filter((l) => l.includes(id))
+        .map((l) => `${n.name}: ${l.slice(0, 400)}`),
+    );
+    for (const l of said.slice(0, 40)) problem(`  ${l}`);
+  }
   if (unexpectedExits) problem(`${unexpectedExits} node exits that were not ours`);
 
   // ---- figures ----
