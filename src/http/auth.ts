@@ -33,6 +33,11 @@ declare module 'fastify' {
     staff?: StaffContext;
     /** On a route that checks credentials itself: the credential's hash; request.actor stays unset until resolved. */
     deferredCredential?: { kind: 'visitor' | 'session'; hash: string };
+    /**
+     * On such a route with declared access, until its handler runs: answers who is asking (throws 401, 404 or 403),
+     * for an error found before the handler — a body that does not parse — not to be answered before the caller is.
+     */
+    checkDeferredCaller?: () => Promise<unknown>;
   }
 }
 
@@ -44,6 +49,8 @@ export function bearerOf(header: string | undefined): string | undefined {
 export function registerAuth(app: FastifyInstance, db: Db) {
   app.decorateRequest('actor', undefined);
   app.decorateRequest('staff', undefined);
+  app.decorateRequest('deferredCredential', undefined);
+  app.decorateRequest('checkDeferredCaller', undefined);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!request.url.startsWith('/api/')) return;
     const bearer = bearerOf(request.headers.authorization);
@@ -51,9 +58,16 @@ export function registerAuth(app: FastifyInstance, db: Db) {
     if (request.routeOptions.config?.credentialsInHandler) {
       if (bearer?.startsWith('vt_')) request.deferredCredential = { kind: 'visitor', hash: sha256Hex(bearer) };
       else if (!bearer && sessionToken) request.deferredCredential = { kind: 'session', hash: sha256Hex(sessionToken) };
-      if (request.deferredCredential) return;
+      if (request.deferredCredential) {
+        if (request.routeOptions.config.access) request.checkDeferredCaller = () => resolveStaffOf(request, db);
+        return;
+      }
     }
     if (bearer || sessionToken) request.actor = await resolveActor(db, { bearer, sessionToken });
+  });
+  // From the handler on, such a route answers who is asking itself (before the body's own errors).
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    request.checkDeferredCaller = undefined;
   });
   // Before the body is read or validated: who may call comes first (401, then 404 for a workspace the caller cannot
   // see, then 403), so a caller without access learns nothing from the validation of what it sent.

@@ -111,7 +111,14 @@ export function guardStreamedAnswers(app: FastifyInstance) {
 
 export function registerErrorHandling(app: FastifyInstance) {
   const methodsFor = routeTable(app);
-  app.setErrorHandler((err: FastifyError & { validationContext?: string }, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError & { validationContext?: string }, request, reply) => {
+    let err = error;
+    // Who is asking comes before what was sent, also on a route that checks its caller inside its own statement: a
+    // body found wrong before the handler ran is answered as the caller's refusal first, when there is one.
+    if (request.checkDeferredCaller)
+      await request.checkDeferredCaller().catch((refusal: unknown) => {
+        if (refusal instanceof AppError) err = refusal as typeof err;
+      });
     if (err instanceof AppError) {
       // 429 and 503 tell the client when to come back (the contract's Retry-After).
       if (err.status === 429 || err.status === 503) {

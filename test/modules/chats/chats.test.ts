@@ -196,9 +196,17 @@ describe('widget sessions and chats', () => {
     // Another workspace's path to the same chat, one the agent is no member of, a stranger's cookie: 404, 401.
     expect((await says('elsewhere', cookie, other.id)).status).toBe(404);
     expect((await says('stranger', 'parley_session=ps_not-a-session')).status).toBe(401);
-    // Who is asking comes before what was sent.
+    // Who is asking comes before what was sent, also a body that does not parse.
     expect((await says('   ', 'parley_session=ps_not-a-session')).status).toBe(401);
     expect((await says('   ')).status).toBe(422);
+    const garbled = (c: string) =>
+      fetch(`${s.url}${chatUrl(s.workspaceId)}`, {
+        method: 'POST',
+        headers: { cookie: c, 'content-type': 'application/json' },
+        body: '{"text": ',
+      });
+    expect((await garbled('parley_session=ps_not-a-session')).status).toBe(401);
+    expect((await garbled(cookie)).status).toBe(400);
     // Removed from the workspace: 404 at once; signed out: 401.
     const second = await login(s.url, agent.email, agent.password);
     expect((await s.asOwner('DELETE', s.api(`/members/${user.id}`))).status).toBe(204);
