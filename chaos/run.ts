@@ -159,7 +159,10 @@ async function run(cleanups: (() => Promise<unknown> | unknown)[]): Promise<numb
     PARLEY_VISITOR_MESSAGES_PER_MINUTE: '1000000',
     PARLEY_UPLOADS_PER_VISITOR: '50',
     PARLEY_UPLOAD_IDLE_TIMEOUT_S: '30',
-    LOG_LEVEL: 'warn',
+    // CHAOS_LOG_LEVEL=info adds every request's line (with CHAOS_OUTPUT_DIR, to follow one upload); CHAOS_DEBUG is
+    // the nodes' DEBUG (tus-node-server:* for the upload library's own steps).
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
+    ...(process.env.CHAOS_DEBUG ? { DEBUG: process.env.CHAOS_DEBUG } : {}),
   };
   const nodes: Node[] = [];
   for (const name of ['A', 'B']) {
