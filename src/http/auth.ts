@@ -65,9 +65,14 @@ export function registerAuth(app: FastifyInstance, db: Db) {
     }
     if (bearer || sessionToken) request.actor = await resolveActor(db, { bearer, sessionToken });
   });
-  // From the handler on, such a route answers who is asking itself (before the body's own errors).
-  app.addHook('preHandler', async (request: FastifyRequest) => {
+  // From the handler on, such a route answers who is asking itself (before the body's own errors): a hook on those
+  // routes only, not on every request.
+  const handlerReached = async (request: FastifyRequest) => {
     request.checkDeferredCaller = undefined;
+  };
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.credentialsInHandler) return;
+    route.preHandler = [...[route.preHandler ?? []].flat(), handlerReached];
   });
   // Before the body is read or validated: who may call comes first (401, then 404 for a workspace the caller cannot
   // see, then 403), so a caller without access learns nothing from the validation of what it sent.

@@ -23,6 +23,9 @@ const MESSAGE_COLUMNS = [
   'created_at',
 ] as const;
 
+/** A value as a text column of an INSERT … SELECT (PostgreSQL cannot infer a bare parameter's type there). */
+const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
+
 /** The id of the visitor's latest chat (a visitors row in scope). */
 const latestChatId = (eb: ExpressionBuilder<Database, 'visitors'>) =>
   eb
@@ -250,7 +253,6 @@ export const chatsRepo = {
     session?: string,
   ) {
     const ref = parseChatRef(idOrRef);
-    const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
     return db
       .insertInto('messages')
       .columns(MESSAGE_COLUMNS)
@@ -309,7 +311,6 @@ export const chatsRepo = {
    * has not started — and the caller takes the path that tells which. Returns the chat's status beside the row.
    */
   async insertFromVisitorToken(db: Db, tokenHash: string, m: { id: string; text: string }) {
-    const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
     const inserted = await db
       .insertInto('messages')
       .columns(MESSAGE_COLUMNS)

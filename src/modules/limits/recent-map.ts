@@ -3,7 +3,6 @@
 export interface RecentMap<K, V> {
   get(key: K): V | undefined;
   set(key: K, value: V): void;
-  readonly size: number;
 }
 
 export function recentMap<K, V>(max: number): RecentMap<K, V> {
@@ -21,9 +20,6 @@ export function recentMap<K, V>(max: number): RecentMap<K, V> {
       entries.delete(key);
       if (entries.size >= max) entries.delete(entries.keys().next().value!);
       entries.set(key, value);
-    },
-    get size() {
-      return entries.size;
     },
   };
 }
