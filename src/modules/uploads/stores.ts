@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pipeline as pipelineStreams, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
-import { ERRORS, type DataStore, type KvStore } from '@tus/server';
+import { ERRORS, type DataStore, type KvStore, Upload } from '@tus/server';
 import type { Config } from '../../config.js';
 import { type UploadBytes, uploadExpired } from './service.js';
 
@@ -88,9 +88,12 @@ class RunningHashes {
 /** An upload's own names in a store (`<id>`, `<id>.info`, `<id>.part`, `<id>.json`); ids are newId()'s 23 chars. */
 const UPLOAD_NAME = /^([0-9a-z]{23})(?:\.(?:info|part|json))?$/;
 
-const isMissing = (err: unknown) =>
-  ['NoSuchKey', 'NoSuchUpload', 'NotFound'].includes((err as { name?: string; Code?: string })?.name ?? '') ||
-  ['NoSuchKey', 'NoSuchUpload'].includes((err as { Code?: string })?.Code ?? '');
+const codeIn = (codes: string[]) => (err: unknown) =>
+  codes.includes((err as { name?: string })?.name ?? '') || codes.includes((err as { Code?: string })?.Code ?? '');
+/** An S3 object or multipart upload that is not there (S3Store's own reading of S3's answers). */
+const isMissing = codeIn(['NoSuchKey', 'NoSuchUpload', 'NotFound']);
+/** A multipart upload that is not there; not `NotFound`, which the SDK gives any 404 without an S3 error code. */
+const isMissingUpload = codeIn(['NoSuchKey', 'NoSuchUpload']);
 
 /** The file system for reading an upload's bytes, where a missing file (ENOENT at open) is the upload gone. */
 const openOrGone = {
@@ -113,17 +116,28 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
      */
     class ParleyS3Store extends S3Store {
       /**
-       * S3Store.getUpload answers "no such upload" (404) for any failure to read the upload's metadata, an S3
-       * outage included, which tells a client to start over: only a missing object means that here; S3 being
-       * unreachable stays itself (503 STORAGE_UNAVAILABLE, the client retries and resumes).
+       * As S3Store.getUpload, which answers "no such upload" (404) for any failure to read the upload's metadata, an
+       * S3 outage included, and so tells a client to start over: only a missing `.info` means that here; S3 being
+       * unreachable stays itself (503 STORAGE_UNAVAILABLE, the client retries and resumes). Written out whole rather
+       * than checked before calling it: an outage beginning between a check and S3Store's own read lost uploads
+       * (the chaos suite's "vanished upload", HEAD 404 after storage outages during PATCHes).
        */
-      override async getUpload(id: string) {
+      override async getUpload(id: string): Promise<Upload> {
+        let file: Upload;
         try {
-          await this.getMetadata(id);
+          file = (await this.getMetadata(id)).file;
         } catch (err) {
-          if (!isMissing(err)) throw err;
+          throw isMissing(err) ? ERRORS.FILE_NOT_FOUND : err;
         }
-        return super.getUpload(id);
+        let offset: number;
+        try {
+          offset = (await this.retrieveParts(id)).reduce((sum, part) => sum + (part.Size ?? 0), 0);
+        } catch (err) {
+          // The multipart upload is gone while its .info is there: it was completed (S3Store's own reading).
+          if (isMissingUpload(err)) return new Upload({ ...file, offset: file.size ?? 0, size: file.size });
+          throw err;
+        }
+        return new Upload({ ...file, offset: offset + ((await this.getIncompletePartSize(id)) ?? 0), size: file.size });
       }
       /**
        * A PATCH at the end of an upload whose multipart upload an earlier PATCH already completed (its commit then

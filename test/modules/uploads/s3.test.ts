@@ -285,6 +285,41 @@ describe('a tus upload on S3 storage', () => {
     expect(file).toMatchObject({ name: 'outage.pdf', size: data.length, sha256: sha(data) });
   });
 
+  // Found by the chaos suite ("vanished upload"): S3Store.getUpload answers 404 for any failure to read an upload's
+  // .info, and our check before it read the .info once more: an outage beginning between the two reads (or any read
+  // of it failing) told the client its upload was gone (HEAD or PATCH 404), and it started over or gave up.
+  it("a failing read of an upload's metadata is 503 on HEAD and PATCH, never 404; the upload goes on", async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const data = randomPdf(300_000);
+    const created = await tusCreate(s.url, auth, data.length, { filename: 'flaky.pdf' });
+    const id = created.url!.split('/').pop()!;
+    expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 100_000))).status).toBe(204);
+    // Every read of the .info but the first of each request fails (S3's 500, retried by the SDK, failing again).
+    for (const request of [
+      () => tusHead(created.url!, auth),
+      () => tusPatch(created.url!, auth, 100_000, data.subarray(100_000, 200_000)),
+    ]) {
+      let reads = 0;
+      s3.failRequests((method, key) => method === 'GET' && key === `${id}.info` && ++reads > 1);
+      try {
+        const r = await request();
+        expect(r.status, JSON.stringify(r.body)).toBe(503);
+        expect(r.headers.get('retry-after')).toBeTruthy();
+        if (r.body) expect(r.body.error.code).toBe('STORAGE_UNAVAILABLE'); // a HEAD has no body
+      } finally {
+        s3.failRequests(undefined);
+      }
+    }
+    const head = await tusHead(created.url!, auth);
+    expect(head.status).toBe(200);
+    const offset = Number(head.headers.get('upload-offset'));
+    expect(offset).toBe(100_000);
+    const last = await tusPatch(created.url!, auth, offset, data.subarray(offset));
+    expect(last.status, JSON.stringify(last.body)).toBe(204);
+    await expectStoredAs(last.headers.get('parley-file-id')!, data);
+  });
+
   // The expiry job skipped an upload left `committing`; a takeover that then failed on a server fault put it back to
   // `uploading` after its expiry had run, and only the client's HEAD (410) ever came: the bytes stayed for good.
   it('the expiry of an upload left committing by a stopped node commits it, or removes it if that fails', async () => {
