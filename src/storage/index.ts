@@ -27,7 +27,8 @@ export interface BlobStore {
   /**
    * Makes `key` hold the bytes of `sourceKey`, another object of the store's bucket (a finished resumable upload,
    * named by its id at the bucket's root), by a copy inside the bucket: the bytes never pass through this node.
-   * Durable when it resolves, like put. Absent where the store has no such copy (local: see putFile).
+   * Durable when it resolves, like put. Rejects with `blobMissing()` when `sourceKey` is missing. Absent where the
+   * store has no such copy (local: see putFile).
    */
   copyIn?(key: string, sourceKey: string): Promise<{ size: number }>;
   /** A stream of the object's bytes (or of an inclusive byte range). Rejects with `blobMissing()` (AppError NOT_FOUND) when missing. */

@@ -118,7 +118,8 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
         return { size: res.ContentLength ?? 0 };
       } catch (err) {
         await deleteQuietly(Key);
-        throw asS3StorageFault(err);
+        // The source missing (only the source can be: the copy writes the target) is the port's "no such object".
+        throw isNotFound(err) ? notFound(sourceKey, err) : asS3StorageFault(err);
       }
     },
 

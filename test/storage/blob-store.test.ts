@@ -180,7 +180,10 @@ function blobStoreContract(name: string, open: () => Promise<StoreUnderTest>): v
         expect(await sha256Of(await store.get('ws/w1/copied'))).toBe(
           crypto.createHash('sha256').update(bytes).digest('hex'),
         );
-        await expect(store.copyIn!('ws/w1/not-copied', 'parley/ws/w1/no-such-object')).rejects.toBeTruthy();
+        // A missing source is the port's "no such object" (the upload's bytes are gone), not a storage fault.
+        await expect(store.copyIn!('ws/w1/not-copied', 'parley/ws/w1/no-such-object')).rejects.toMatchObject({
+          code: 'NOT_FOUND',
+        });
         expect(await store.stat('ws/w1/not-copied')).toBeUndefined();
       },
     );

@@ -247,7 +247,9 @@ export async function finishUpload(
         ? await deps.storage.putFile!(storageKey, local).catch((err: NodeJS.ErrnoException) => {
             throw err?.code === 'ENOENT' ? uploadExpired() : err;
           })
-        : await deps.storage.copyIn!(storageKey, object!));
+        : await deps.storage.copyIn!(storageKey, object!).catch((err: unknown) => {
+            throw err instanceof AppError && err.code === 'NOT_FOUND' ? uploadExpired() : err;
+          }));
       if (size !== Number(row.size)) throw new AppError('BAD_REQUEST', 'The upload is not complete');
     } else {
       const stored = stripper && hashTap ? pipeline(inspector, stripper, hashTap, () => {}) : inspector;
@@ -288,7 +290,9 @@ export async function finishUpload(
       await uploadsRepo.transition(deps.db, row.id, 'committing', 'uploading', since).catch(() => {});
       throw err;
     }
-    if (await uploadsRepo.transition(deps.db, row.id, 'committing', 'refused', since))
+    // Bytes gone from the store under the commit: the upload stays gone for its client's later requests (410).
+    const after = err.code === 'UPLOAD_EXPIRED' ? 'expired' : 'refused';
+    if (await uploadsRepo.transition(deps.db, row.id, 'committing', after, since))
       await bytes.remove(row.id).catch(() => {});
     throw err;
   }

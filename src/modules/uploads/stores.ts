@@ -164,10 +164,15 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
       digestOf(id: string, size: number): string | undefined {
         return this.hashes.digestOf(id, size);
       }
-      /** The bytes of a completed upload (or those up to `range.end`, inclusive). */
+      /**
+       * The bytes of a completed upload (or those up to `range.end`, inclusive). Its object missing (removed by hand
+       * or by a lifecycle rule) is the upload gone (410, refused), as on the local store, not a fault to retry.
+       */
       override async read(id: string, range?: { end: number }) {
-        if (!range) return super.read(id);
-        const data = await this.client.getObject({ Bucket: s3.bucket, Key: id, Range: `bytes=0-${range.end}` });
+        const Range = range ? `bytes=0-${range.end}` : undefined;
+        const data = await this.client.getObject({ Bucket: s3.bucket, Key: id, Range }).catch((err: unknown) => {
+          throw isMissing(err) ? uploadExpired() : err;
+        });
         return data.Body as Readable;
       }
       /** The bucket's object that holds a completed upload (for a copy inside the bucket). */

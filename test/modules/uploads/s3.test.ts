@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -259,6 +260,39 @@ describe('a tus upload on S3 storage', () => {
   // Found by a review of the S3 store: the bytes of an upload missing from the bucket at its commit (removed by hand
   // or a lifecycle rule, the multipart upload aborted) answered 500 INTERNAL and logged an error on every HEAD and
   // PATCH, and the upload could never end: a client retried until its expiry instead of starting again.
+  it('an upload whose bytes left the bucket before its commit is 410 UPLOAD_EXPIRED, and nothing stays', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const data = randomPdf(300_000);
+    const created = await tusCreate(s.url, auth, data.length, { filename: 'removed.pdf' });
+    const id = created.url!.split('/').pop()!;
+    expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 100_000))).status).toBe(204);
+    // The store completes the upload; its commit cannot write the file's object.
+    s3.failRequests((method, key) => method !== 'GET' && key.startsWith('ws/'));
+    try {
+      expect((await tusPatch(created.url!, auth, 100_000, data.subarray(100_000))).status).toBe(503);
+    } finally {
+      s3.failRequests(undefined);
+    }
+    // Then the assembled object goes (by hand, a lifecycle rule).
+    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: id }));
+    const logged = lines.length;
+    for (const ask of [
+      () => tusHead(created.url!, auth),
+      () => tusPatch(created.url!, auth, data.length, Buffer.alloc(0)),
+      () => tusHead(created.url!, auth),
+    ]) {
+      const r = await ask();
+      expect(r.status, JSON.stringify(r.body)).toBe(410);
+      if (r.body) expect(r.body.error.code).toBe('UPLOAD_EXPIRED');
+    }
+    // A client's mistake, not the server's: no error line.
+    expect(lines.slice(logged).filter((l) => l.level >= 50)).toEqual([]);
+    await eventually(async () => expect(await keysOf(id)).toEqual([]));
+    const files = (await call(s.url, 'GET', '/api/widget/chat/files', auth)).body.files;
+    expect(files.map((f: { name: string }) => f.name)).not.toContain('removed.pdf');
+  });
+
   it('answers 503 STORAGE_UNAVAILABLE while S3 is down, and commits once it is back', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const auth = { token: v.visitorToken };

@@ -437,8 +437,9 @@ describe('while streaming and at the end', () => {
       .select(['status', 'file_id'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ status: 'refused', file_id: null });
-    expect((await tusHead(created.url!, auth)).status).toBe(404);
+    // Gone for good: its later requests answer 410 too (a refused upload answers 404).
+    expect(row).toEqual({ status: 'expired', file_id: null });
+    expect((await tusHead(created.url!, auth)).status).toBe(410);
     expect(lines.slice(from).filter((l) => l.level >= 50)).toEqual([]);
   });
 });
