@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { validationFailed } from '../../errors.js';
 import { stepById } from './flow.js';
 import { getBot } from './flows.js';
-import { walk } from './walk.js';
+import { walkFor } from './runtime.js';
 
 export async function previewFlow(deps: Deps, workspaceId: string, source: 'draft' | 'published', from?: string) {
   const bot = await getBot(deps, workspaceId);
@@ -12,7 +12,8 @@ export async function previewFlow(deps: Deps, workspaceId: string, source: 'draf
   if (from !== undefined && !stepById(flow, from))
     throw validationFailed({ from: `The ${source} flow has no step of that id` });
   const unanswered = new Proxy({} as Record<string, string>, { get: (_t, name) => `{{${String(name)}}}` });
-  const { posts, stop } = walk(flow, from ?? flow.start, unanswered);
+  // As a visitor would see it now: with visitor uploads off, the bot asks for no file.
+  const { posts, stop } = await walkFor(deps, workspaceId, flow, from ?? flow.start, unanswered);
   return {
     source,
     ...(source === 'published' ? { version: bot.published.version } : {}),

@@ -5,6 +5,7 @@ import type { ChatsTable } from '../../db/types.js';
 import { newId } from '../../ids.js';
 import { chatsRepo } from '../chats/repo.js';
 import { stepById, type Flow } from './flow.js';
+import { getFileSettings } from '../settings/file-upload.js';
 import { asksForHuman, chooseAnswer } from './answers.js';
 import { botRepo } from './repo.js';
 import type { BotState } from './state.js';
@@ -33,6 +34,23 @@ export function changeFromWalk(w: Walk, vars: Record<string, string>): Change {
   }
 }
 
+/**
+ * walk() where the bot is about to ask for a file: when the workspace has visitor uploads turned off, the walk again
+ * without asking (walk.ts). The settings are read only then, not at every step of every chat.
+ */
+export async function walkFor(
+  deps: Deps,
+  workspaceId: string,
+  flow: Flow,
+  from: string | undefined,
+  vars: Record<string, string>,
+): Promise<Walk> {
+  const w = walk(flow, from, vars);
+  if (w.stop.kind !== 'upload') return w;
+  const { visitorUploadsEnabled } = await getFileSettings(deps.db, workspaceId, deps.config.maxUploadMb);
+  return visitorUploadsEnabled ? w : walk(flow, from, vars, { visitorUploads: false });
+}
+
 /** The flow version the chat started with (the published one if it never started). */
 export async function flowOf(deps: Deps, chat: ChatsTable): Promise<Flow> {
   if (chat.bot_flow_version === null) return (await botRepo.published(deps.db, chat.workspace_id)).flow;
@@ -43,7 +61,8 @@ export async function onChatCreated(deps: Deps, chatId: string) {
   await transition(deps, chatId, async (chat, state) => {
     if (state) return null; // another node already started it
     const published = await botRepo.published(deps.db, chat.workspace_id);
-    return { ...changeFromWalk(walk(published.flow, published.flow.start, {}), {}), flowVersion: published.version };
+    const w = await walkFor(deps, chat.workspace_id, published.flow, published.flow.start, {});
+    return { ...changeFromWalk(w, {}), flowVersion: published.version };
   });
 }
 
@@ -56,21 +75,26 @@ export async function onVisitorMessage(deps: Deps, chatId: string, messageId: st
     const text = message?.text ?? '';
     const flow = await flowOf(deps, chat);
     if (state.waiting === 'upload') return answerWhileUploading(flow, state, text);
-    return answerQuestion(flow, state, text);
+    return answerQuestion(flow, state, text, (from, vars) => walkFor(deps, chat.workspace_id, flow, from, vars));
   });
 }
 
-function answerQuestion(flow: Flow, state: BotState, text: string): Change {
+async function answerQuestion(
+  flow: Flow,
+  state: BotState,
+  text: string,
+  walkFrom: (from: string | undefined, vars: Record<string, string>) => Promise<Walk>,
+): Promise<Change> {
   const step = stepById(flow, state.step ?? undefined);
   if (!step) return changeFromWalk(handoff(flow, state.vars), state.vars);
   const vars = step.variable ? { ...state.vars, [step.variable]: answerOf(text) } : state.vars;
   // A button or branch that matches wins, even "Talk to an agent" wired to a step of the admin's choosing.
   const choice = chooseAnswer(step, text, state.vars);
-  if (choice.matched) return changeFromWalk(walk(flow, choice.next, vars), vars);
+  if (choice.matched) return changeFromWalk(await walkFrom(choice.next, vars), vars);
   if (asksForHuman(text)) return changeFromWalk(handoff(flow, state.vars), state.vars);
-  if (step.next) return changeFromWalk(walk(flow, step.next, vars), vars);
+  if (step.next) return changeFromWalk(await walkFrom(step.next, vars), vars);
   if (step.buttons?.length) return { state, posts: [questionPost(step, state.vars, REPROMPT_TEXT)] };
-  return changeFromWalk(walk(flow, undefined, vars), vars);
+  return changeFromWalk(await walkFrom(undefined, vars), vars);
 }
 
 function answerWhileUploading(flow: Flow, state: BotState, text: string): Change {
@@ -92,7 +116,8 @@ export async function onRequestAnswered(deps: Deps, chatId: string, requestId: s
   await transition(deps, chatId, async (chat, state) => {
     if (state?.waiting !== 'upload' || state.requestId !== requestId) return null;
     const flow = await flowOf(deps, chat);
-    return changeFromWalk(walk(flow, stepById(flow, state.step ?? undefined)?.next, state.vars), state.vars);
+    const w = await walkFor(deps, chat.workspace_id, flow, stepById(flow, state.step ?? undefined)?.next, state.vars);
+    return changeFromWalk(w, state.vars);
   });
 }
 
@@ -108,7 +133,7 @@ export async function continuePastRequest(
     const flow = await flowOf(deps, chat);
     const w = how.handoff
       ? handoff(flow, state.vars)
-      : walk(flow, stepById(flow, state.step ?? undefined)?.next, state.vars);
+      : await walkFor(deps, chat.workspace_id, flow, stepById(flow, state.step ?? undefined)?.next, state.vars);
     return {
       ...changeFromWalk(w, state.vars),
       lead: [how.lead],

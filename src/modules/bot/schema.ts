@@ -28,7 +28,13 @@ export const StepSchema = Type.Object(
       Type.String({ maxLength: 1000, description: 'upload: extensions joined by |, within the visitor allow-list' }),
     ),
     maxFiles: Type.Optional(Type.Integer()),
-    optional: Type.Optional(Type.Boolean()),
+    optional: Type.Optional(
+      Type.Boolean({
+        description:
+          'upload: the visitor may skip it. While visitor uploads are turned off the bot asks for no file: an ' +
+          'optional upload step is passed over, a required one hands the chat over to an agent',
+      }),
+    ),
     timeoutSeconds: Type.Optional(Type.Integer()),
     onTimeout: Type.Optional(Type.Union(['remind', 'next', 'handoff'].map((k) => Type.Literal(k)))),
   },

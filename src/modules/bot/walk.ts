@@ -30,11 +30,26 @@ export interface Walk {
 /** A bound on steps per walk; validation forbids message loops, this keeps a bad stored flow from spinning. */
 const MAX_STEPS = 100;
 
-export function walk(flow: Flow, from: string | undefined, vars: Record<string, string>): Walk {
+/**
+ * Runs the flow from `from`. `visitorUploads: false` (the workspace turned visitor uploads off): the bot does not ask
+ * for a file the visitor could not send — an optional upload step is passed over to its next step, a required one
+ * hands the chat over to an agent.
+ */
+export function walk(
+  flow: Flow,
+  from: string | undefined,
+  vars: Record<string, string>,
+  { visitorUploads = true }: { visitorUploads?: boolean } = {},
+): Walk {
   const posts: BotPost[] = [];
   let step = stepById(flow, from);
   for (let n = 0; step && n < MAX_STEPS; n++) {
     const text = step.text ? fillTemplate(step.text, vars) : undefined;
+    if (step.kind === 'upload' && !visitorUploads) {
+      if (!step.optional) return handoff(flow, vars, posts);
+      step = stepById(flow, step.next);
+      continue;
+    }
     switch (step.kind) {
       case 'message':
         if (text) posts.push({ kind: 'text', stepId: step.id, text });

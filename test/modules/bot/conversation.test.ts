@@ -146,6 +146,58 @@ describe('upload requests', () => {
     expect((await chatOf(s.url, s.owner, s.workspaceId, v.chat.id)).status).toBe('waiting');
   });
 
+  // Found by a review: with visitor uploads turned off, the bot still asked for a file the visitor could not send
+  // (every upload refused 403), and a required step held the chat until its timeout.
+  it('asks for no file while visitor uploads are off: passes an optional step, hands over at a required one', async () => {
+    const flow = (optional: boolean) => ({
+      start: 'ask',
+      steps: [
+        { id: 'ask', kind: 'question', text: 'Your order number?', variable: 'order', next: 'doc' },
+        {
+          id: 'doc',
+          kind: 'upload',
+          prompt: 'Send your invoice',
+          allowedTypes: 'pdf',
+          maxFiles: 1,
+          optional,
+          next: 'more',
+        },
+        { id: 'more', kind: 'question', text: 'Anything else about {{order}}?', variable: 'more', next: 'bye' },
+        { id: 'bye', kind: 'handoff', text: 'Over to a human.' },
+      ],
+    });
+    const cases = [
+      { optional: true, texts: ['Your order number?', 'Anything else about 42?'], status: 'bot', waitsFor: 'answer' },
+      { optional: false, texts: ['Your order number?', 'Over to a human.'], status: 'waiting', waitsFor: 'agent' },
+    ];
+    for (const { optional, texts, status, waitsFor } of cases) {
+      const ws = await workspaceWith(flow(optional));
+      const rules = (visitorUploadsEnabled: boolean) =>
+        call(s.url, 'PUT', `/api/workspaces/${ws.id}/settings/file-upload`, {
+          cookie: s.owner,
+          body: { visitorUploadsEnabled },
+        });
+      expect((await rules(false)).status).toBe(200);
+      // The admin's preview shows what a visitor would get now.
+      const preview = await call(s.url, 'GET', `/api/workspaces/${ws.id}/bot/preview?source=published&from=doc`, {
+        cookie: s.owner,
+      });
+      expect(preview.body.transcript.map((t: { kind: string }) => t.kind)).not.toContain('upload_request');
+      expect(preview.body.waitsFor).toBe(waitsFor);
+      const v = await widgetSession(s.url, ws.widgetKey);
+      await say(v.visitorToken, '42');
+      const messages = await visitorMessages(s.url, v.visitorToken);
+      expect(lastUploadRequest(messages)).toBeUndefined();
+      expect(botTexts(messages)).toEqual(texts);
+      expect((await chatOf(s.url, s.owner, ws.id, v.chat.id)).status).toBe(status);
+      // Turned on again, the same flow asks for the file.
+      expect((await rules(true)).status).toBe(200);
+      const next = await widgetSession(s.url, ws.widgetKey);
+      await say(next.visitorToken, '43');
+      expect(lastUploadRequest(await visitorMessages(s.url, next.visitorToken))?.request.status).toBe('open');
+    }
+  });
+
   it('refuses a second upload to an answered request with 409 REQUEST_CLOSED', async () => {
     const { v, request } = await visitorAtDocumentStep();
     expect((await sendPdf(v.visitorToken, request.id)).status).toBe(201);
