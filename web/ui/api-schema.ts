@@ -1547,6 +1547,7 @@ export interface components {
         /** @description upload: extensions joined by |, within the visitor allow-list */
         allowedTypes?: string;
         maxFiles?: number;
+        /** @description upload: may be skipped (visitor uploads off: passed over; else: handed over) */
         optional?: boolean;
         timeoutSeconds?: number;
         onTimeout?: 'remind' | 'next' | 'handoff';
@@ -1580,6 +1581,7 @@ export interface components {
           /** @description upload: extensions joined by |, within the visitor allow-list */
           allowedTypes?: string;
           maxFiles?: number;
+          /** @description upload: may be skipped (visitor uploads off: passed over; else: handed over) */
           optional?: boolean;
           timeoutSeconds?: number;
           onTimeout?: 'remind' | 'next' | 'handoff';
@@ -3498,6 +3500,7 @@ export interface operations {
               /** @description upload: extensions joined by |, within the visitor allow-list */
               allowedTypes?: string;
               maxFiles?: number;
+              /** @description upload: may be skipped (visitor uploads off: passed over; else: handed over) */
               optional?: boolean;
               timeoutSeconds?: number;
               onTimeout?: 'remind' | 'next' | 'handoff';

@@ -29,11 +29,9 @@ export const StepSchema = Type.Object(
     ),
     maxFiles: Type.Optional(Type.Integer()),
     optional: Type.Optional(
-      Type.Boolean({
-        description:
-          'upload: the visitor may skip it. While visitor uploads are turned off the bot asks for no file: an ' +
-          'optional upload step is passed over, a required one hands the chat over to an agent',
-      }),
+      // While visitor uploads are turned off the bot asks for no file: an optional step is passed over, a required
+      // one hands the chat over to an agent (walk.ts).
+      Type.Boolean({ description: 'upload: may be skipped (visitor uploads off: passed over; else: handed over)' }),
     ),
     timeoutSeconds: Type.Optional(Type.Integer()),
     onTimeout: Type.Optional(Type.Union(['remind', 'next', 'handoff'].map((k) => Type.Literal(k)))),
