@@ -1547,7 +1547,7 @@ export interface components {
         /** @description upload: extensions joined by |, within the visitor allow-list */
         allowedTypes?: string;
         maxFiles?: number;
-        /** @description upload: may be skipped (visitor uploads off: passed over; else: handed over) */
+        /** @description upload: may be skipped. Visitor uploads off: passed over if optional, else handed over */
         optional?: boolean;
         timeoutSeconds?: number;
         onTimeout?: 'remind' | 'next' | 'handoff';
@@ -1581,7 +1581,7 @@ export interface components {
           /** @description upload: extensions joined by |, within the visitor allow-list */
           allowedTypes?: string;
           maxFiles?: number;
-          /** @description upload: may be skipped (visitor uploads off: passed over; else: handed over) */
+          /** @description upload: may be skipped. Visitor uploads off: passed over if optional, else handed over */
           optional?: boolean;
           timeoutSeconds?: number;
           onTimeout?: 'remind' | 'next' | 'handoff';
@@ -3500,7 +3500,7 @@ export interface operations {
               /** @description upload: extensions joined by |, within the visitor allow-list */
               allowedTypes?: string;
               maxFiles?: number;
-              /** @description upload: may be skipped (visitor uploads off: passed over; else: handed over) */
+              /** @description upload: may be skipped. Visitor uploads off: passed over if optional, else handed over */
               optional?: boolean;
               timeoutSeconds?: number;
               onTimeout?: 'remind' | 'next' | 'handoff';
