@@ -31,7 +31,9 @@ export const StepSchema = Type.Object(
     optional: Type.Optional(
       // While visitor uploads are turned off the bot asks for no file: an optional step is passed over, a required
       // one hands the chat over to an agent (walk.ts).
-      Type.Boolean({ description: 'upload: may be skipped. Visitor uploads off: passed over if optional, else handed over' }),
+      Type.Boolean({
+        description: 'upload: may be skipped. Visitor uploads off: passed over if optional, else handed over',
+      }),
     ),
     timeoutSeconds: Type.Optional(Type.Integer()),
     onTimeout: Type.Optional(Type.Union(['remind', 'next', 'handoff'].map((k) => Type.Literal(k)))),
