@@ -85,6 +85,25 @@ describe.skipIf(!browser)('bot editor', () => {
     expect((await s.asOwner('GET', s.api('/chats'))).body.chats.length).toBe(chatsBefore);
   });
 
+  it('says at the top when visitor uploads are off: the bot asks for no file', async () => {
+    const rules = (visitorUploadsEnabled: boolean) =>
+      s.asOwner('PUT', s.api('/settings/file-upload'), { visitorUploadsEnabled });
+    expect((await rules(false)).status).toBe(200);
+    try {
+      await admin.goto(`${s.url}/admin/#/bot`);
+      await admin.reload();
+      await card(1, 'greet').waitFor();
+      expect(await admin.getByTestId('uploads-off').innerText()).toMatch(
+        /File upload for users is turned off.*passes over an optional upload step and hands the chat over/s,
+      );
+    } finally {
+      expect((await rules(true)).status).toBe(200);
+    }
+    await admin.reload();
+    await card(1, 'greet').waitFor();
+    expect(await admin.getByTestId('uploads-off').count()).toBe(0);
+  });
+
   it('shows the editor only once the saved flow is in, never an empty flow first', async () => {
     await admin.goto(`${s.url}/admin/#/bot`);
     await card(3, 'ask-choice').waitFor();

@@ -20,13 +20,14 @@ import {
 } from '../bot/flow.js';
 import { DryRun } from '../bot/DryRun.js';
 import { useLoad } from '../useLoad.js';
-import type { Answer } from '../../ui/types.js';
+import type { Answer, FileUploadSettings } from '../../ui/types.js';
 
 type Status = { kind: 'ok' | 'error'; text: string } | undefined;
 
 export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widgetKey?: string }) {
   const path = `/api/workspaces/${enc(workspaceId)}/bot`;
   const { data, error } = useLoad<Answer<'/api/workspaces/{ws}/bot', 'get'>>(path);
+  const uploadRules = useLoad<FileUploadSettings>(`/api/workspaces/${enc(workspaceId)}/settings/file-upload`);
   const [flow, setFlow] = useState<Flow>({ start: '', steps: [] });
   const [newKind, setNewKind] = useState<StepKind>('message');
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -147,6 +148,13 @@ export function BotPage({ workspaceId, widgetKey }: { workspaceId: string; widge
           </button>
         )}
       </div>
+      {uploadRules.data?.visitorUploadsEnabled === false && flow.steps.some((s) => s.kind === 'upload') && (
+        <p className="p-notice p-notice--info" data-testid="uploads-off">
+          File upload for users is turned off (<a href="#/settings/file-upload">File upload configuration</a>): the bot
+          asks for no file. It passes over an optional upload step and hands the chat over to an agent at a required
+          one.
+        </p>
+      )}
       {status && (
         <p className={`p-notice p-notice--${status.kind}`} role="status">
           {status.text}
