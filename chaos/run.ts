@@ -84,6 +84,8 @@ const tus = {
   vanished: 0,
   abandoned: 0,
   vanishedHistory: [] as string[],
+  /** What each upload given up went through (not a loss: a client gives up; printed to see why it could not end). */
+  abandonedHistory: [] as string[],
   vanishedIds: [] as string[],
 };
 const refused = new Map<string, number>();
@@ -301,6 +303,7 @@ async function run(cleanups: (() => Promise<unknown> | unknown)[]): Promise<numb
       if (r) noteRefusal(`tus patch ${r.status} ${r.body?.error?.code ?? ''}`);
       await sleep(300);
       const head = await tryCall(() => tusHead(`${anyNode()}${uploadPath}`, auth));
+      if (head?.status !== 200) history.push(`HEAD ${head?.status ?? 'no answer'}`);
       if (head?.status === 404 || head?.status === 410) {
         tus.vanished++;
         tus.vanishedHistory.push(`${uploadPath}: ${history.join(' → ')} → HEAD ${head.status}`);
@@ -318,6 +321,7 @@ async function run(cleanups: (() => Promise<unknown> | unknown)[]): Promise<numb
       }
     }
     tus.abandoned++;
+    tus.abandonedHistory.push(`${uploadPath}: ${history.join(' → ')}`);
     return undefined;
   };
   const visitorLoop = async (v: VisitorSession, index: number) => {
@@ -716,6 +720,7 @@ async function run(cleanups: (() => Promise<unknown> | unknown)[]): Promise<numb
     for (const l of said.slice(0, 40)) problem(`  ${l}`);
   }
   if (unexpectedExits) problem(`${unexpectedExits} node exits that were not ours`);
+  for (const h of tus.abandonedHistory) log(`upload given up after 60 s (not a loss) ${h.slice(0, 2000)}`);
 
   // ---- figures ----
   const lost = messagesLost + filesLost + callbacksMissing + customerObjectsMissing + deliveriesDead;
