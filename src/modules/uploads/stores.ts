@@ -103,6 +103,36 @@ const openOrGone = {
   close: fs.close,
 };
 
+/**
+ * The local store's upload metadata (`<id>.json`), as @tus/file-store's own FileKvStore except that only a missing
+ * file is a missing upload: FileKvStore answers "no such upload" (404, the client starts over) for any failure to read
+ * it — no file descriptors left under load, an I/O error. Those stay themselves here (503 STORAGE_UNAVAILABLE: retry
+ * and resume). A file that does not parse (cut short by a crash while it was written) is still a missing upload.
+ */
+class UploadMetadataFiles<T> implements KvStore<T> {
+  constructor(private readonly fileOf: (id: string) => string) {}
+  async get(id: string): Promise<T | undefined> {
+    let text: string;
+    try {
+      text = await fsp.readFile(`${this.fileOf(id)}.json`, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return undefined;
+    }
+  }
+  async set(id: string, value: T): Promise<void> {
+    await fsp.writeFile(`${this.fileOf(id)}.json`, JSON.stringify(value));
+  }
+  async delete(id: string): Promise<void> {
+    await fsp.rm(`${this.fileOf(id)}.json`);
+  }
+}
+
 /** Async so that @tus/s3-store (and the AWS SDK under it) loads only when PARLEY_STORAGE=s3. */
 export async function createUploadStore(config: Config): Promise<DataStore & UploadBytes> {
   const expirationPeriodInMilliseconds = config.uploadExpiryHours * 3_600_000;
@@ -280,9 +310,23 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
     digestOf(id: string, size: number): string | undefined {
       return this.hashes.digestOf(id, size);
     }
+    /**
+     * The upload's bytes and metadata, whichever are left: FileStore.remove answered "no such upload" for any failure
+     * to remove the bytes, a missing file included, and then left the metadata for ever (every expiry sweep found it
+     * again). Only nothing left to remove is "no such upload" here; a disk failing stays itself.
+     */
     override async remove(id: string): Promise<void> {
       this.hashes.forget(id);
-      return super.remove(id);
+      const removed = async (file: string) =>
+        fsp.unlink(file).then(
+          () => true,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT') return false;
+            throw err;
+          },
+        );
+      const bytes = await removed(fileOf(id));
+      if (!(await removed(`${fileOf(id)}.json`)) && !bytes) throw ERRORS.FILE_NOT_FOUND;
     }
     /**
      * The finished bytes (or those up to `range.end`, inclusive) for the copy into the blob store, read 1 MiB at a
@@ -313,5 +357,7 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
       return [...newest].filter(([, at]) => at < before).map(([id]) => id);
     }
   }
-  return new ParleyFileStore({ directory, expirationPeriodInMilliseconds }) as unknown as DataStore & UploadBytes;
+  const configstore = new UploadMetadataFiles<Upload>(fileOf);
+  return new ParleyFileStore({ directory, expirationPeriodInMilliseconds, configstore }) as unknown as DataStore &
+    UploadBytes;
 }

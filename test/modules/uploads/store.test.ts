@@ -31,6 +31,37 @@ const body = (bytes: Buffer) =>
   );
 
 describe('the local upload store', () => {
+  // Found by a review of the chaos suite's "vanished upload": FileStore's metadata store answered "no such upload"
+  // (404: the client starts over) for any failure to read <id>.json, a disk failing or no file descriptors left.
+  it('is missing only when its metadata is: unreadable metadata is an error of its own', async () => {
+    const store = await createUploadStore(config);
+    const status = (id: string) =>
+      store.getUpload(id).then(
+        () => 'found',
+        (err: { status_code?: number; code?: string }) => err.status_code ?? err.code,
+      );
+    const unreadable = await created(store);
+    const json = `${store.localPath!(unreadable)}.json`;
+    fs.rmSync(json);
+    fs.mkdirSync(json); // reading it fails (EISDIR), as a failing disk or a full file table would
+    expect(await status(unreadable)).toBe('EISDIR');
+    fs.rmdirSync(json);
+    expect(await status(unreadable)).toBe(404);
+    // Cut short by a crash while it was written: the upload is unusable, so missing.
+    const cut = await created(store);
+    fs.writeFileSync(`${store.localPath!(cut)}.json`, '{"id":');
+    expect(await status(cut)).toBe(404);
+  });
+
+  it('removes whatever is left of an upload, and says no such upload only when nothing was', async () => {
+    const store = await createUploadStore(config);
+    const id = await created(store);
+    fs.rmSync(store.localPath!(id));
+    await store.remove(id);
+    expect(fs.existsSync(`${store.localPath!(id)}.json`)).toBe(false);
+    await expect(store.remove(id)).rejects.toMatchObject({ status_code: 404 });
+  });
+
   it('knows the SHA-256 of an upload whose every byte it wrote, at exactly the size written', async () => {
     const store = await createUploadStore(config);
     const id = await created(store);
