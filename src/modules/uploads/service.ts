@@ -281,8 +281,13 @@ export async function finishUpload(
   } catch (err) {
     await stopRenewing();
     await deps.storage.delete(storageKey).catch(() => {});
-    // Another commit took this one over: it owns the row and the bytes now.
+    // Another commit took this one over: it owns the row and the bytes now. So too when this one failed because
+    // that commit, done, removed the bytes under it (a stalled node waking up after a takeover).
     if (err instanceof CommitTakenOver) return committedFileId(deps, row.id);
+    if (err instanceof AppError && err.code === 'UPLOAD_EXPIRED') {
+      const now = await uploadsRepo.byId(deps.db, row.id);
+      if (now?.status === 'committed' && now.file_id) return now.file_id;
+    }
     // A full workspace quota (507) is a refusal like the others (the contract: nothing is stored), not a fault.
     if (!(err instanceof AppError) || (err.status >= 500 && err.code !== 'QUOTA_EXCEEDED')) {
       // The server's fault (storage or database down, the tus store unreadable): the answer says retry, so the

@@ -195,15 +195,50 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
         return this.hashes.digestOf(id, size);
       }
       /**
-       * The bytes of a completed upload (or those up to `range.end`, inclusive). Its object missing (removed by hand
-       * or by a lifecycle rule) is the upload gone (410, refused), as on the local store, not a fault to retry.
+       * The bytes of a completed upload (or those up to `range.end`, inclusive). Its object missing: every part
+       * stored but the multipart upload never completed (CompleteMultipartUpload failed, or the node died between
+       * the last part and it) is completed here; an upload whose parts are gone too (removed by hand or by a
+       * lifecycle rule) is gone (410, refused), as on the local store — not a fault to retry for ever.
        */
       override async read(id: string, range?: { end: number }) {
         const Range = range ? `bytes=0-${range.end}` : undefined;
-        const data = await this.client.getObject({ Bucket: s3.bucket, Key: id, Range }).catch((err: unknown) => {
-          throw isMissing(err) ? uploadExpired() : err;
+        const get = () => this.client.getObject({ Bucket: s3.bucket, Key: id, Range });
+        const data = await get().catch(async (err: unknown) => {
+          if (!isMissing(err) || !(await this.completeIfWhole(id))) throw isMissing(err) ? uploadExpired() : err;
+          return get().catch((again: unknown) => {
+            throw isMissing(again) ? uploadExpired() : again;
+          });
         });
         return data.Body as Readable;
+      }
+      /**
+       * Completes the multipart upload of an upload whose parts hold every byte. False when there is nothing to
+       * complete: its .info is gone. True when it is complete now (or was already: its multipart upload is gone).
+       * Parts that do not add up to the size are a store out of step with itself: an error, nothing removed.
+       */
+      private async completeIfWhole(id: string): Promise<boolean> {
+        let metadata: Awaited<ReturnType<typeof this.getMetadata>>;
+        try {
+          metadata = await this.getMetadata(id);
+        } catch (err) {
+          if (isMissing(err)) return false;
+          throw err;
+        }
+        let parts: Awaited<ReturnType<typeof this.retrieveParts>>;
+        try {
+          parts = await this.retrieveParts(id);
+        } catch (err) {
+          if (isMissingUpload(err)) return true;
+          throw err;
+        }
+        const stored = parts.reduce((sum, part) => sum + (part.Size ?? 0), 0);
+        if (stored !== metadata.file.size)
+          throw new Error(`Upload ${id}: its parts hold ${stored} bytes, not its size`);
+        await this.finishMultipartUpload(metadata, parts).catch((err: unknown) => {
+          if (!isMissingUpload(err)) throw err; // completed meanwhile by another request
+        });
+        await this.completeMetadata(metadata.file);
+        return true;
       }
       /** The bucket's object that holds a completed upload (for a copy inside the bucket). */
       objectKey(id: string) {

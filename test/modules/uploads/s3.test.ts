@@ -257,6 +257,34 @@ describe('a tus upload on S3 storage', () => {
     expect(head.status).toBe(410);
   });
 
+  // Found by a review: the store's last PATCH stored every part but CompleteMultipartUpload failed (or its node died
+  // between the two); the commit of the next HEAD found no object, answered 410 and removed every byte.
+  it('completes the multipart upload at the commit when its completion had failed, and commits', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const data = randomPdf(300_000);
+    const created = await tusCreate(s.url, auth, data.length, { filename: 'uncompleted.pdf' });
+    const id = created.url!.split('/').pop()!;
+    expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 100_000))).status).toBe(204);
+    // CompleteMultipartUpload (POST <id>?uploadId=…) fails; the parts are all stored.
+    s3.failRequests((method, key) => method === 'POST' && key === id);
+    try {
+      const last = await tusPatch(created.url!, auth, 100_000, data.subarray(100_000));
+      expect(last.status, JSON.stringify(last.body)).toBe(503);
+    } finally {
+      s3.failRequests(undefined);
+    }
+    expect(await openMultipart(id)).toHaveLength(1);
+    const head = await tusHead(created.url!, auth);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe(String(data.length));
+    await expectStoredAs(head.headers.get('parley-file-id')!, data);
+    await eventually(async () => {
+      expect(await keysOf(id)).toEqual([]);
+      expect(await openMultipart(id)).toEqual([]);
+    });
+  });
+
   // Found by a review of the S3 store: the bytes of an upload missing from the bucket at its commit (removed by hand
   // or a lifecycle rule, the multipart upload aborted) answered 500 INTERNAL and logged an error on every HEAD and
   // PATCH, and the upload could never end: a client retried until its expiry instead of starting again.
