@@ -83,8 +83,8 @@ export async function uploaderOf(deps: Deps, actor: Actor | undefined, metadata:
   if (!chatId) throw new AppError('BAD_REQUEST', 'Agents name the chat in the Upload-Metadata field "chatId"');
   const chat = await staffChatByIdOrRef(deps.db, actor, chatId);
   if (!chat) throw notFound('No such chat');
-  const staff = await requireStaff(deps.db, actor, chat.workspace_id, 'agent').catch(() => {
-    throw notFound('No such chat');
+  const staff = await requireStaff(deps.db, actor, chat.workspace_id, 'agent').catch((err: unknown) => {
+    throw refusal(err) ? notFound('No such chat') : err;
   });
   return { chat, uploaderRole: 'agent', uploaderId: staff.userId ?? null, staff };
 }
@@ -139,6 +139,12 @@ export async function createUpload(
   return row;
 }
 
+/**
+ * requireStaff's refusal (not a member: 404; 403; 401), which an upload's checks answer as "no such" thing. Anything
+ * else — the database failing or timing out — stays itself (503): a 404 would tell the client to start over.
+ */
+const refusal = (err: unknown) => err instanceof AppError && err.status < 500;
+
 /** The upload, if `actor` owns it: another visitor's (or another workspace's) is NOT_FOUND, an expired one 410. */
 export async function ownedUpload(deps: Deps, actor: Actor | undefined, id: string): Promise<ResumableUploadsTable> {
   const row = await uploadsRepo.byId(deps.db, id);
@@ -147,7 +153,10 @@ export async function ownedUpload(deps: Deps, actor: Actor | undefined, id: stri
     const chat = await chatsRepo.chatById(deps.db, row.chat_id);
     if (row.uploader_role !== 'visitor' || chat?.visitor_id !== actor.visitorId) throw notFound('No such upload');
   } else {
-    const staff = await requireStaff(deps.db, actor, row.workspace_id, 'agent').catch(() => undefined);
+    const staff = await requireStaff(deps.db, actor, row.workspace_id, 'agent').catch((err: unknown) => {
+      if (refusal(err)) return undefined;
+      throw err;
+    });
     if (!staff || row.uploader_role !== 'agent' || row.uploader_id !== (staff.userId ?? null))
       throw notFound('No such upload');
   }

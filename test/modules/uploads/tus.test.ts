@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import type { DomainEvents } from '../../../src/events.js';
 import { startServer, useServer } from '../../support/server.js';
-import { call, upload, widgetSession } from '../../support/client.js';
+import { addMember, call, login, upload, widgetSession } from '../../support/client.js';
 import { pdf, pe } from '../../support/fixtures.js';
 import { snapshot } from '../../support/leftovers.js';
 import { eventually } from '../../support/eventually.js';
@@ -441,6 +442,35 @@ describe('while streaming and at the end', () => {
     expect(row).toEqual({ status: 'expired', file_id: null });
     expect((await tusHead(created.url!, auth)).status).toBe(410);
     expect(lines.slice(from).filter((l) => l.level >= 50)).toEqual([]);
+  });
+});
+
+describe('the database failing under an upload', () => {
+  // Found by a review: the agent's membership check answered 404 "No such upload / chat" for any error, a database
+  // failing or timing out included — the client then dropped its upload and started over.
+  it("answers an agent's upload with the server's fault, not 404, when the membership check fails", async () => {
+    const password = 'agent-password-123';
+    const agent = await addMember(s.url, s.owner, s.workspaceId, {
+      email: `tus-agent-${Date.now()}@example.com`,
+      password,
+      role: 'agent',
+    });
+    const cookie = await login(s.url, agent.email, password);
+    const v = await widgetSession(s.url, s.widgetKey);
+    const created = await tusCreate(s.url, { cookie }, 1000, { filename: 'a.pdf', chatId: v.chat.id });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const db = s.parley.deps.db;
+    // The memberships table unreadable: every query of it fails, as a database failing would.
+    await sql`alter table memberships rename to memberships_away`.execute(db);
+    try {
+      const head = await tusHead(created.url!, { cookie });
+      expect(head.status).toBeGreaterThanOrEqual(500);
+      const again = await tusCreate(s.url, { cookie }, 1000, { filename: 'b.pdf', chatId: v.chat.id });
+      expect(again.status, JSON.stringify(again.body)).toBeGreaterThanOrEqual(500);
+    } finally {
+      await sql`alter table memberships_away rename to memberships`.execute(db);
+    }
+    expect((await tusHead(created.url!, { cookie })).status).toBe(200);
   });
 });
 
