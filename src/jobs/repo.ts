@@ -127,8 +127,11 @@ export const jobsRepo = {
   finish: (db: Db, id: string, owner: string) =>
     db.deleteFrom('jobs').where('id', '=', id).where('lease_owner', '=', owner).execute(),
 
-  /** Records a failure: due again at `retryAt`, or dead (kept, with its last error) when there is none. */
-  fail: (db: Db, id: string, owner: string, error: string, retryAt: string | null) =>
+  /**
+   * Records a failure: due again at `retryAt`, or dead (kept, with its last error) when there is none. `maxAttempts`
+   * raises the job's limit (an attempt that did not count).
+   */
+  fail: (db: Db, id: string, owner: string, error: string, retryAt: string | null, maxAttempts?: number) =>
     db
       .updateTable('jobs')
       .set({
@@ -137,6 +140,7 @@ export const jobsRepo = {
         run_at: retryAt ?? nowIso(),
         lease_owner: null,
         lease_until: null,
+        ...(maxAttempts === undefined ? {} : { max_attempts: maxAttempts }),
       })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)

@@ -1,10 +1,14 @@
 // The one job runner, in every server process: claims due jobs of the kinds it has handlers for (with a lease the
 // runner extends while a job runs), runs the kind's handler, deletes the job when it succeeds, and otherwise
-// schedules the next attempt with backoff until the last one, after which the job stays in the table as dead.
+// schedules the next attempt with backoff until the last one, after which the job stays in the table as dead. An
+// outage of the database or the storage does not count as an attempt.
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db, Dialect } from '../db/index.js';
 import type { JobsTable } from '../db/types.js';
+import { isConnectionFault } from '../db/resilient.js';
+import { AppError } from '../errors.js';
+import { storageFaultOf } from '../storage/faults.js';
 import { defaultBackoffSeconds, type JobHandler, type JobHandlers, type JobKind, type JobQueue } from './index.js';
 import { createPollLoop } from './loop.js';
 import { extendLease, jobsRepo } from './repo.js';
@@ -30,6 +34,15 @@ export interface JobRunner extends JobQueue {
   /** The lease owner this runner claims jobs as (in its logs, and in the jobs table while a job runs). */
   readonly owner: string;
 }
+
+/** The longest wait between two tries of a job that failed on an outage of the database or the storage. */
+const OUTAGE_RETRY_SECONDS = 300;
+
+/** The database unreachable, or the storage (disk, S3) failing: retry later, it is nobody's mistake. */
+const isOutage = (err: unknown) =>
+  isConnectionFault(err) ||
+  storageFaultOf(err) !== undefined ||
+  (err instanceof AppError && (err.code === 'STORAGE_UNAVAILABLE' || err.code === 'SCANNER_UNAVAILABLE'));
 
 export function createJobRunner(o: JobRunnerOptions): JobRunner {
   const owner = `jobs_${crypto.randomBytes(6).toString('hex')}`;
@@ -62,10 +75,16 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
         maxAttempts: job.max_attempts,
       });
     } catch (err) {
-      const last = job.attempts >= job.max_attempts;
-      const wait = (handler.backoffSeconds ?? defaultBackoffSeconds)(job.attempts);
+      // The database or the storage failing is an outage, not the job's fault: it uses up none of the job's attempts
+      // (an outage of a few minutes killed expiries and ended hourly sweeps for good), and the job is tried again at
+      // most OUTAGE_RETRY_SECONDS apart, until the outage is over.
+      const outage = isOutage(err);
+      const last = !outage && job.attempts >= job.max_attempts;
+      const backoff = (handler.backoffSeconds ?? defaultBackoffSeconds)(job.attempts);
+      const wait = outage ? Math.min(backoff, OUTAGE_RETRY_SECONDS) : backoff;
       const retryAt = last ? null : new Date(Date.now() + wait * 1000).toISOString();
-      await jobsRepo.fail(o.db, job.id, owner, (err as Error)?.message || String(err), retryAt);
+      const maxAttempts = outage ? Math.max(job.max_attempts, job.attempts + 1) : undefined;
+      await jobsRepo.fail(o.db, job.id, owner, (err as Error)?.message || String(err), retryAt, maxAttempts);
       o.log[last ? 'error' : 'warn'](
         { err, jobId: job.id, kind: job.kind, attempt: job.attempts },
         last ? 'job is dead after its last attempt' : 'job failed; it will be retried',

@@ -128,6 +128,28 @@ function runnerContract(dialect: 'sqlite' | 'postgres') {
       await r.stop();
     });
 
+    // Found by a review: a storage or database outage of a minute or two used up every attempt of the jobs that ran
+    // meanwhile, and they died — an expired upload's bytes stayed for good, an hourly sweep ended until a restart.
+    it('does not count an outage of the storage or the database as an attempt', async () => {
+      const attempts: number[] = [];
+      const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), { code: 'ECONNREFUSED' });
+      const r = runner({
+        'files.thumbnails': {
+          run: async (_p, ctx) => {
+            attempts.push(ctx.attempt);
+            if (attempts.length <= 4) throw outage;
+          },
+          backoffSeconds: () => 0.05,
+        },
+      });
+      const id = await thumbnails('outage', undefined, 2);
+      r.start();
+      await eventually(async () => expect(await job(id)).toBeUndefined());
+      // Four failed tries on the outage, then the run that succeeded: none of them was its last.
+      expect(attempts).toEqual([1, 2, 3, 4, 5]);
+      await r.stop();
+    });
+
     it('runs the job of a node that died holding it once its lease lapses', async () => {
       const id = await thumbnails('orphaned');
       // A node claims it and dies: the lease is never extended nor released.

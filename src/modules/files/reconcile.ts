@@ -43,7 +43,8 @@ export const scheduleReconcile = (deps: Deps) => enqueueAtStart(deps.db, 'files.
 
 export const reconcileJob = (deps: Deps): JobHandler<'files.reconcile'> => ({
   async run() {
-    await reconcileStorage(deps);
+    // The next hour first: a run that fails for good does not end the sweeps.
     await enqueueNextHour(deps.db, 'files.reconcile');
+    await reconcileStorage(deps);
   },
 });

@@ -138,12 +138,13 @@ async function applyToWorkspace(deps: Deps, row: RetentionSettingsTable): Promis
 
 export const retentionJob = (deps: Deps) => ({
   async run() {
+    // The next hour first: a run that fails for good does not end the hourly passes.
+    await scheduleRetention(deps.db, Date.now() + 1000);
     let more = false;
     for (const row of await lifecycleRepo.retainingWorkspaces(deps.db)) {
       if (await applyToWorkspace(deps, row)) more = true;
     }
     if (more)
       await jobsRepo.enqueueOnce(deps.db, `retention:more:${newId()}`, { kind: 'lifecycle.retention', payload: {} });
-    await scheduleRetention(deps.db, Date.now() + 1000);
   },
 });

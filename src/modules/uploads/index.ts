@@ -37,9 +37,10 @@ export const uploadsModule: Module = (deps) => {
       'uploads.reconcile': {
         run: async () => {
           if (!store) throw new Error('the upload store is not ready');
+          // The next hour first: a run that fails for good does not end the sweeps.
+          await enqueueNextHour(deps.db, 'uploads.reconcile');
           await takeOverStaleCommits(deps, store);
           await sweepRowlessUploads(deps, store);
-          await enqueueNextHour(deps.db, 'uploads.reconcile');
         },
       },
     },

@@ -23,6 +23,7 @@ import { eventually } from '../../support/eventually.js';
 import { spawnServer, type ServerProcess } from '../../support/process.js';
 import { createLocalStore } from '../../../src/storage/local.js';
 import { newId } from '../../../src/ids.js';
+import { jobsRepo } from '../../../src/jobs/repo.js';
 
 const BOUNDARY = 'reconcileboundary';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-reconcile-'));
@@ -226,5 +227,31 @@ describe('reconciling S3 storage', () => {
       headers: { cookie: s.owner },
     });
     expect(Buffer.from(await res.arrayBuffer()).equals(committedBytes)).toBe(true);
+  });
+
+  // Found by a review: an hourly sweep scheduled its next hour only when it succeeded, and an outage used up its
+  // attempts: a storage outage of a few minutes ended the sweeps until the next restart.
+  it('keeps its hourly schedule through a storage outage, and the failed run is tried again', async () => {
+    const db = s.parley.deps.db;
+    const id = `files.reconcile:outage:${newId()}`;
+    await s3.stop();
+    try {
+      await jobsRepo.enqueueOnce(db, id, { kind: 'files.reconcile', payload: {}, maxAttempts: 1 });
+      s.parley.deps.jobs.wake();
+      const failed = await eventually(async () => {
+        const j = await jobsRepo.byId(db, id);
+        expect(j?.last_error).toBeTruthy();
+        return j!;
+      });
+      expect(failed.status).toBe('queued');
+      const HOUR = 3_600_000;
+      const nextHour = new Date(Math.floor(Date.now() / HOUR) * HOUR + HOUR).toISOString();
+      expect(await jobsRepo.byId(db, `files.reconcile:${nextHour}`)).toBeTruthy();
+    } finally {
+      await s3.start();
+    }
+    await db.updateTable('jobs').set({ run_at: new Date().toISOString() }).where('id', '=', id).execute();
+    s.parley.deps.jobs.wake();
+    await eventually(async () => expect(await jobsRepo.byId(db, id)).toBeUndefined());
   });
 });
