@@ -11,6 +11,7 @@ import { spawnServer, type ServerProcess } from '../support/process.js';
 import { call, login, upload, widgetSession } from '../support/client.js';
 import { pdf } from '../support/fixtures.js';
 import { TEST_ADMIN, TEST_SECRET_KEY } from '../support/server.js';
+import { startPgCutProxy } from '../support/pg-cut-proxy.js';
 
 let server: ServerProcess;
 let db: { url: string; drop(): Promise<void> };
@@ -132,5 +133,57 @@ describe('PostgreSQL connections terminated under load', () => {
       await check.end();
     }
     expect((await call(base, 'GET', '/readyz')).status).toBe(200);
+  });
+});
+
+// Found by a review: a transaction whose COMMIT reached PostgreSQL but whose answer was lost (a failover, a pooler
+// restart) answered 503 and removed the file's bytes — while PostgreSQL had committed its row, message and
+// deliveries: downloads answered 404 for good and every delivery failed. Bytes no row holds are the storage
+// reconciliation's to remove, which looks at the rows.
+describe('a COMMIT whose answer is lost', () => {
+  it('keeps the bytes of a file whose row PostgreSQL committed, though the answer was 503', async () => {
+    const database = await createPgDatabase(BASE_PG_URL);
+    const target = new URL(BASE_PG_URL);
+    const proxy = await startPgCutProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-pgcut-'));
+    const srv = await spawnServer({
+      DATABASE_URL: proxy.urlFor(database.url),
+      PARLEY_PG_PREPARED_STATEMENTS: 'false',
+      PARLEY_DATA_DIR: dir,
+      PARLEY_ADMIN_EMAIL: TEST_ADMIN.email,
+      PARLEY_ADMIN_PASSWORD: TEST_ADMIN.password,
+      PARLEY_SECRET_KEY: TEST_SECRET_KEY,
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      const cookie = await login(srv.url, TEST_ADMIN.email, TEST_ADMIN.password);
+      const ws = (await call(srv.url, 'GET', '/api/workspaces', { cookie })).body.workspaces[0];
+      const v = await widgetSession(srv.url, ws.widgetKey);
+      const data = pdf(64 * 1024, 'committed-unknown');
+      proxy.arm('files');
+      const r = await upload(srv.url, '/api/widget/chat/files', [{ name: 'cut.pdf', data }], {
+        token: v.visitorToken,
+      });
+      expect(proxy.cuts).toBe(1);
+      expect(r.status, JSON.stringify(r.body)).toBe(503);
+      const check = new pg.Client({ connectionString: database.url });
+      await check.connect();
+      let rows: { id: string }[];
+      try {
+        rows = (await check.query("select id from files where name = 'cut.pdf'")).rows;
+      } finally {
+        await check.end();
+      }
+      // PostgreSQL committed it: the File is there, and so are its bytes.
+      expect(rows).toHaveLength(1);
+      const res = await fetch(`${srv.url}/api/files/${rows[0]!.id}/content`, { headers: { cookie } });
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
+    } finally {
+      await srv.stop();
+      await proxy.close();
+      await database.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

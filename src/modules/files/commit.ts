@@ -4,6 +4,7 @@
 // chat closed, the bot request closed meanwhile) deletes the stored bytes: nothing of a refused upload remains.
 import type { Deps } from '../../deps.js';
 import type { Db } from '../../db/index.js';
+import { isConnectionFault } from '../../db/resilient.js';
 import type { FilesTable, MessageRow } from '../../db/types.js';
 import { AppError } from '../../errors.js';
 import { nowIso } from '../../ids.js';
@@ -84,12 +85,14 @@ export async function commitAcceptedFiles(
     const text = messageText(opts.text);
     quota = await reserveQuota(deps, up, files);
     committed = await writeRows(deps, up, files, text, request?.id ?? null, opts.inTransaction).catch(async (err) => {
-      await giveBack(deps.db, quota).catch(() => {});
+      if (!isConnectionFault(err)) await giveBack(deps.db, quota).catch(() => {});
       throw err;
     });
   } catch (err) {
-    // Until the commit a refusal leaves no bytes behind; after it, the files are the truth and stay.
-    await Promise.allSettled(files.map((f) => deps.storage.delete(f.storageKey)));
+    // Until the commit a refusal leaves no bytes behind; after it, the files are the truth and stay. The database
+    // lost under the transaction leaves its outcome unknown (its COMMIT may have gone through): the bytes stay, and
+    // the storage reconciliation removes them later if no row holds them.
+    if (!isConnectionFault(err)) await Promise.allSettled(files.map((f) => deps.storage.delete(f.storageKey)));
     throw err;
   }
   const { messageRow, rows } = committed;

@@ -7,6 +7,7 @@ import { pipeline as pipelineAsync } from 'node:stream/promises';
 import type { Deps } from '../../deps.js';
 import type { Db } from '../../db/index.js';
 import type { ResumableUploadsTable } from '../../db/types.js';
+import { isConnectionFault } from '../../db/resilient.js';
 import { AppError, notFound } from '../../errors.js';
 import { newId, nowIso } from '../../ids.js';
 import { jobsRepo } from '../../jobs/repo.js';
@@ -289,7 +290,9 @@ export async function finishUpload(
     });
   } catch (err) {
     await stopRenewing();
-    await deps.storage.delete(storageKey).catch(() => {});
+    // The database lost under the commit's transaction leaves its outcome unknown: the File's bytes stay (the
+    // storage reconciliation removes them if no row holds them), as on the multipart path (files/commit.ts).
+    if (!isConnectionFault(err)) await deps.storage.delete(storageKey).catch(() => {});
     // Another commit took this one over: it owns the row and the bytes now. So too when this one failed because
     // that commit, done, removed the bytes under it (a stalled node waking up after a takeover).
     if (err instanceof CommitTakenOver) return committedFileId(deps, row.id);
