@@ -8,7 +8,7 @@ import type { Db, Dialect } from '../db/index.js';
 import type { JobsTable } from '../db/types.js';
 import { isConnectionFault } from '../db/resilient.js';
 import { AppError } from '../errors.js';
-import { storageFaultOf } from '../storage/faults.js';
+import { isStorageFault } from '../storage/faults.js';
 import { defaultBackoffSeconds, type JobHandler, type JobHandlers, type JobKind, type JobQueue } from './index.js';
 import { createPollLoop } from './loop.js';
 import { extendLease, jobsRepo } from './repo.js';
@@ -40,9 +40,7 @@ const OUTAGE_RETRY_SECONDS = 300;
 
 /** The database unreachable, or the storage (disk, S3) failing: retry later, it is nobody's mistake. */
 const isOutage = (err: unknown) =>
-  isConnectionFault(err) ||
-  storageFaultOf(err) !== undefined ||
-  (err instanceof AppError && (err.code === 'STORAGE_UNAVAILABLE' || err.code === 'SCANNER_UNAVAILABLE'));
+  isConnectionFault(err) || isStorageFault(err) || (err instanceof AppError && err.code === 'SCANNER_UNAVAILABLE');
 
 export function createJobRunner(o: JobRunnerOptions): JobRunner {
   const owner = `jobs_${crypto.randomBytes(6).toString('hex')}`;

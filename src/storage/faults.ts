@@ -36,3 +36,8 @@ export function storageFaultOf(err: unknown): AppError | undefined {
   }
   return undefined;
 }
+
+/** The storage failing us, classified already (STORAGE_UNAVAILABLE) or not yet (a raw file-system or S3 error). */
+export function isStorageFault(err: unknown): boolean {
+  return (err instanceof AppError && err.code === 'STORAGE_UNAVAILABLE') || storageFaultOf(err) !== undefined;
+}

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { createPreviewPool, type PreviewKind, type PreviewPool, type PreviewResult } from '../../previews/pool.js';
 import type { BlobStore } from '../../storage/index.js';
+import { isStorageFault } from '../../storage/faults.js';
 
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const MAX_INPUT_BYTES = 25 * 1024 * 1024;
@@ -68,6 +69,8 @@ export async function makeThumbnail(
   try {
     result = await previews(settings).render(kind, await storage.get(file.sourceKey));
   } catch (err) {
+    // The storage failing is not the file's fault: the durable job tries again (it made no preview for good).
+    if (isStorageFault(err)) throw err;
     log?.warn({ err, key: file.sourceKey }, 'no preview for this file');
     return false;
   }
@@ -80,8 +83,9 @@ export async function makeThumbnail(
     await storage.put(file.thumbKey, Readable.from([result.webp]), { contentType: 'image/webp' });
     return true;
   } catch (err) {
-    log?.warn({ err, key: file.sourceKey }, 'no preview for this file');
     await storage.delete(file.thumbKey).catch(() => {});
+    if (isStorageFault(err)) throw err;
+    log?.warn({ err, key: file.sourceKey }, 'no preview for this file');
     return false;
   }
 }
