@@ -301,9 +301,12 @@ export async function finishUpload(
       if (now?.status === 'committed' && now.file_id) return now.file_id;
     }
     // A full workspace quota (507) is a refusal like the others (the contract: nothing is stored), not a fault.
-    if (!(err instanceof AppError) || (err.status >= 500 && err.code !== 'QUOTA_EXCEEDED')) {
-      // The server's fault (storage or database down, the tus store unreadable): the answer says retry, so the
-      // upload stays whole and a repeated last PATCH commits it.
+    // The visitor's rate limit (429) says "try again after N s": the upload stays for that try.
+    const retryable =
+      !(err instanceof AppError) || (err.status >= 500 && err.code !== 'QUOTA_EXCEEDED') || err.code === 'RATE_LIMITED';
+    if (retryable) {
+      // The server's fault (storage or database down, the tus store unreadable) or a rate limit: the answer says
+      // retry, so the upload stays whole and a repeated last PATCH (or a HEAD) commits it.
       await uploadsRepo.transition(deps.db, row.id, 'committing', 'uploading', since).catch(() => {});
       throw err;
     }

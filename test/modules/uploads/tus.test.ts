@@ -285,6 +285,36 @@ describe('the admin rules at creation, before a byte is stored', () => {
     }
   });
 
+  // Found by a review: the visitor's quota reached by the time an upload's last byte arrived (other files sent
+  // meanwhile) answered 429 "try again after N s" — and removed every byte, so the retry found no upload (404).
+  it('keeps an upload refused 429 at its commit, and commits it when the client tries again', async () => {
+    const limited = await startServer({ env: { PARLEY_VISITOR_FILES_PER_MINUTE: '1' } });
+    try {
+      const v = await widgetSession(limited.url, limited.widgetKey);
+      const auth = { token: v.visitorToken };
+      const data = pdf(50_000, 'late');
+      const created = await tusCreate(limited.url, auth, data.length, { filename: 'late.pdf' });
+      expect(created.status).toBe(201);
+      expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 20_000))).status).toBe(204);
+      // Meanwhile another file takes this minute's one file.
+      const other = await upload(limited.url, '/api/widget/chat/files', [{ name: 'other.pdf', data: pdf(1000) }], auth);
+      expect(other.status).toBe(201);
+      const last = await tusPatch(created.url!, auth, 20_000, data.subarray(20_000));
+      expect(last.status, JSON.stringify(last.body)).toBe(429);
+      expect(last.headers.get('retry-after')).toBeTruthy();
+      // The minute passes.
+      await limited.parley.deps.db.deleteFrom('rate_counters').execute();
+      const again = await tusHead(created.url!, auth);
+      expect(again.status).toBe(200);
+      const fileId = again.headers.get('parley-file-id');
+      expect(fileId).toBeTruthy();
+      const file = (await call(limited.url, 'GET', `/api/files/${fileId}`, auth)).body.file;
+      expect(file).toMatchObject({ name: 'late.pdf', size: data.length });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('agents name the chat; a chat of a workspace they cannot see is 404', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const bytes = pdf(4000);
