@@ -1,12 +1,16 @@
 // A real S3 protocol server (s3rver) in this process, on a free loopback port, with its files in a temp directory.
 // s3rver 3.7 stores multipart parts but answers NotImplemented to ListParts, AbortMultipartUpload and
 // ListMultipartUploads, which resumable uploads on S3 (@tus/s3-store) need: they are added here over s3rver's own
-// part files (<bucket>/._S3rver_uploads/<uploadId>/{key,<n>,<n>.md5}). It would also store an aws-chunked body
+// part files (<bucket>/._S3rver_uploads/<uploadId>/{key,<n>,<n>.md5}). Objects and parts are stored only once their
+// whole body has arrived (atomicWrites), as S3 does. It would also store an aws-chunked body
 // with its framing, so such a body is refused (400) instead of being kept corrupted: Parley's clients compute
 // checksums only when an operation requires them (requestChecksumCalculation 'WHEN_REQUIRED').
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { AddressInfo } from 'node:net';
 // @ts-expect-error s3rver ships no types
@@ -43,6 +47,7 @@ export async function startS3rver(buckets: string[]): Promise<S3Server> {
       directory,
       configureBuckets: buckets.map((name) => ({ name })),
     });
+    atomicWrites(server.store, directory);
     // Before the router (the last middleware), after the XML encoder of plain-object bodies.
     server.middleware.splice(server.middleware.length - 1, 0, multipartExtras(server.store));
     server.middleware.splice(server.middleware.length - 1, 0, async (ctx: KoaContext, next: () => Promise<void>) => {
@@ -77,6 +82,7 @@ export async function startS3rver(buckets: string[]): Promise<S3Server> {
     async close() {
       await stop();
       fs.rmSync(directory, { recursive: true, force: true });
+      fs.rmSync(`${directory}-incoming`, { recursive: true, force: true });
     },
   };
 }
@@ -92,6 +98,38 @@ interface KoaContext {
 
 interface FilesystemStore {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  putObject(object: { content: unknown }): Promise<unknown>;
+  putPart(bucket: string, uploadId: string, partNumber: number, content: unknown): Promise<unknown>;
+}
+
+/**
+ * s3rver writes an object's (or a part's) bytes in place as they arrive: a request cut short by an outage leaves a
+ * partial object, or a part file without its checksum, which S3 never does (a PUT that did not complete stores
+ * nothing). Here a body is spooled to a temporary file first and handed to s3rver only once it has all arrived.
+ */
+function atomicWrites(store: FilesystemStore, directory: string) {
+  // Beside s3rver's directory, whose entries are its buckets.
+  const incoming = `${directory}-incoming`;
+  fs.mkdirSync(incoming, { recursive: true });
+  const spooled = async <T>(content: unknown, store: (content: unknown) => Promise<T>): Promise<T> => {
+    if (Buffer.isBuffer(content) || !(content instanceof Readable)) return store(content);
+    const tmp = path.join(incoming, crypto.randomUUID());
+    try {
+      await pipeline(content, fs.createWriteStream(tmp));
+      return await store(fs.createReadStream(tmp));
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  };
+  const putObject = store.putObject.bind(store);
+  store.putObject = (object) =>
+    spooled(object.content, (content) => {
+      object.content = content;
+      return putObject(object);
+    });
+  const putPart = store.putPart.bind(store);
+  store.putPart = (bucket, uploadId, partNumber, content) =>
+    spooled(content, (spool) => putPart(bucket, uploadId, partNumber, spool));
 }
 
 const noSuchUpload = (uploadId: string) =>
