@@ -68,6 +68,13 @@ const keysOf = async (uploadId: string) =>
 const openMultipart = async (key: string) =>
   ((await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).filter((u) => u.Key === key);
 
+/** The tus copy of an upload (object, .info, .part) and its multipart upload are gone (soon after the answer). */
+const expectNoTusObjects = (id: string) =>
+  eventually(async () => {
+    expect(await keysOf(id)).toEqual([]);
+    expect(await openMultipart(id)).toEqual([]);
+  });
+
 /** The File's row and its object in the bucket hold exactly `data`. */
 async function expectStoredAs(fileId: string, data: Buffer) {
   const file = await s.parley.deps.db
@@ -116,10 +123,7 @@ describe('a tus upload on S3 storage', () => {
     await expectStoredAs(fileId, data);
 
     // The tus copy (assembled object, .info, .part) and its multipart upload are gone once the answer is sent.
-    await eventually(async () => {
-      expect(await keysOf(id)).toEqual([]);
-      expect(await openMultipart(id)).toEqual([]);
-    });
+    await expectNoTusObjects(id);
   });
 
   it('hashes the PATCHes as they come, copies the upload inside the bucket, reads back only its head', async () => {
@@ -152,10 +156,7 @@ describe('a tus upload on S3 storage', () => {
     const file = (await call(s.url, 'GET', `/api/files/${fileId}`, { token: v.visitorToken })).body.file;
     expect(file).toMatchObject({ name: 'small.pdf', size: data.length, sha256: sha(data) });
     const id = r.url!.split('/').pop()!;
-    await eventually(async () => {
-      expect(await keysOf(id)).toEqual([]);
-      expect(await openMultipart(id)).toEqual([]);
-    });
+    await expectNoTusObjects(id);
   });
 
   // Found by the chaos suite: the store had completed the upload, the commit had not happened (storage or database
@@ -279,10 +280,7 @@ describe('a tus upload on S3 storage', () => {
     expect(head.status).toBe(200);
     expect(head.headers.get('upload-offset')).toBe(String(data.length));
     await expectStoredAs(head.headers.get('parley-file-id')!, data);
-    await eventually(async () => {
-      expect(await keysOf(id)).toEqual([]);
-      expect(await openMultipart(id)).toEqual([]);
-    });
+    await expectNoTusObjects(id);
   });
 
   // Found by a review of the S3 store: the bytes of an upload missing from the bucket at its commit (removed by hand
