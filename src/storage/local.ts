@@ -61,9 +61,13 @@ export function createLocalStore(rootDir: string, opts: LocalStoreOptions = {}):
       const handle = await fsp.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
         throw isMissing(err) ? notFound(key, err) : asFsStorageFault(err);
       });
+      // A stat that fails on an open file is the disk failing (503), not the bytes gone.
       const isFile = await handle.stat().then(
         (info) => info.isFile(),
-        () => false,
+        async (err: unknown) => {
+          await handle.close().catch(() => {});
+          throw asFsStorageFault(err);
+        },
       );
       if (!isFile) {
         await handle.close();
@@ -78,7 +82,7 @@ export function createLocalStore(rootDir: string, opts: LocalStoreOptions = {}):
         return info.isFile() ? { size: info.size } : undefined;
       } catch (err) {
         if (isMissing(err as NodeJS.ErrnoException)) return undefined;
-        throw err;
+        throw asFsStorageFault(err);
       }
     },
 

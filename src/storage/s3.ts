@@ -143,7 +143,7 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
         return { size: res.ContentLength ?? 0 };
       } catch (err) {
         if (isNotFound(err)) return undefined;
-        throw err;
+        throw asS3StorageFault(err);
       }
     },
 

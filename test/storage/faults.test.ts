@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { call, login, upload, widgetSession } from '../support/client.js';
-import { pdf } from '../support/fixtures.js';
+import { pdf, png } from '../support/fixtures.js';
 import { startServer, TEST_ADMIN, TEST_SECRET_KEY } from '../support/server.js';
 import { s3StorageEnv, startS3rver } from '../support/s3rver.js';
 import { tusCreate, tusHead, tusPatch } from '../support/tus.js';
@@ -171,6 +171,41 @@ describe('S3 storage that went away', () => {
       expect(files.body.files.map((f: { name: string }) => f.name)).toEqual(['up.pdf']);
     } finally {
       await s.close();
+    }
+  });
+
+  // Found by a review: the thumbnail route's stat of the object rethrew S3's error as it came: 500 INTERNAL.
+  it("answers a thumbnail's download 503 STORAGE_UNAVAILABLE while S3 is down, then serves it", async () => {
+    const s3 = await startS3rver(['primary']);
+    const s = await startServer({ env: { ...s3StorageEnv(s3, 'primary'), PARLEY_JOB_POLL_MS: '50' } });
+    try {
+      const v = await widgetSession(s.url, s.widgetKey);
+      const auth = { token: v.visitorToken };
+      const r = await upload(
+        s.url,
+        '/api/widget/chat/files',
+        [{ name: 'p.png', data: await png(), type: 'image/png' }],
+        auth,
+      );
+      expect(r.status).toBe(201);
+      const fileId = r.body.files[0].id;
+      const thumb = await eventually(async () => {
+        const url = (await call(s.url, 'GET', `/api/files/${fileId}`, auth)).body.file.thumbnailUrl;
+        expect(url).toBeTruthy();
+        return url as string;
+      });
+      await s3.stop();
+      try {
+        const down = await call(s.url, 'GET', thumb, auth);
+        expect(down.status, JSON.stringify(down.body)).toBe(503);
+        expect(down.body.error.code).toBe('STORAGE_UNAVAILABLE');
+      } finally {
+        await s3.start();
+      }
+      expect((await call(s.url, 'GET', thumb, auth)).status).toBe(200);
+    } finally {
+      await s.close();
+      await s3.close();
     }
   });
 
