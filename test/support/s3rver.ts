@@ -52,6 +52,7 @@ export async function startS3rver(buckets: string[]): Promise<S3Server> {
     server.middleware.splice(server.middleware.length - 1, 0, multipartExtras(server.store));
     server.middleware.splice(server.middleware.length - 1, 0, async (ctx: KoaContext, next: () => Promise<void>) => {
       const key = decodeURIComponent(/^\/[^/]+\/(.*)$/.exec(ctx.path)?.[1] ?? '');
+      if (failing && ctx.method === 'POST' && 'delete' in ctx.query) return deleteObjects(ctx, server.store, failing);
       if (failing?.(ctx.method, key))
         throw new S3Error('InternalError', 'We encountered an internal error. Please try again.');
       return next();
@@ -88,6 +89,7 @@ export async function startS3rver(buckets: string[]): Promise<S3Server> {
 }
 
 interface KoaContext {
+  req: AsyncIterable<Buffer | string>;
   method: string;
   path: string;
   query: Record<string, string | undefined>;
@@ -96,7 +98,45 @@ interface KoaContext {
   body: unknown;
 }
 
+/**
+ * DeleteObjects (POST /<bucket>?delete) while failRequests is on: the keys it picks ('DELETE', key) fail one by one in
+ * the answer, as S3 reports per-key failures (in a 200), and the others are deleted.
+ */
+async function deleteObjects(
+  ctx: KoaContext,
+  store: FilesystemStore,
+  failing: (method: string, key: string) => boolean,
+): Promise<void> {
+  const bucket = decodeURIComponent(/^\/([^/]+)/.exec(ctx.path)?.[1] ?? '');
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.req) chunks.push(Buffer.from(chunk));
+  const fromXml = (v: string) =>
+    v
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, '&');
+  const keys = [
+    ...Buffer.concat(chunks)
+      .toString('utf8')
+      .matchAll(/<Key>([^<]*)<\/Key>/g),
+  ].map((m) => fromXml(m[1]!));
+  const failed = keys.filter((key) => failing('DELETE', key));
+  const deleted = keys.filter((key) => !failed.includes(key));
+  for (const key of deleted) await store.deleteObject(bucket, key);
+  ctx.body = {
+    DeleteResult: {
+      ...(deleted.length ? { Deleted: deleted.map((Key) => ({ Key })) } : {}),
+      ...(failed.length
+        ? { Error: failed.map((Key) => ({ Key, Code: 'InternalError', Message: 'We encountered an internal error.' })) }
+        : {}),
+    },
+  };
+}
+
 interface FilesystemStore {
+  deleteObject(bucket: string, key: string): Promise<unknown>;
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   putObject(object: { content: unknown }): Promise<unknown>;
   putPart(bucket: string, uploadId: string, partNumber: number, content: unknown): Promise<unknown>;

@@ -274,10 +274,13 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
             .catch((err: unknown) => {
               if (!isMissing(err)) throw err;
             });
-        await this.client.deleteObjects({
+        const { Errors } = await this.client.deleteObjects({
           Bucket: s3.bucket,
           Delete: { Objects: [{ Key: id }, { Key: `${id}.info` }, { Key: `${id}.part` }], Quiet: true },
         });
+        // S3 answers a key it could not delete in the body of a 200: the upload is not removed (its job retries).
+        if (Errors?.length)
+          throw new Error(`S3 did not delete ${Errors.map((e) => `${e.Key} (${e.Code}: ${e.Message})`).join(', ')}`);
       }
     }
     return new ParleyS3Store({

@@ -258,6 +258,51 @@ describe('a tus upload on S3 storage', () => {
     expect(head.status).toBe(410);
   });
 
+  // Found by a review: S3 reports a key it could not delete in the body of a 200 (DeleteObjects); the upload counted
+  // as removed, its row became expired, and its .info stayed in the bucket for good.
+  it('an expiry whose delete S3 reports failed for a key is tried again until every object is gone', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const created = await tusCreate(s.url, auth, 300_000, { filename: 'stays.pdf' });
+    const id = created.url!.split('/').pop()!;
+    expect((await tusPatch(created.url!, auth, 0, randomPdf(300_000).subarray(0, 100_000))).status).toBe(204);
+    const db = s.parley.deps.db;
+    const due = async () => {
+      const past = new Date(Date.now() - 1000).toISOString();
+      await db.updateTable('resumable_uploads').set({ expires_at: past }).where('id', '=', id).execute();
+      await db
+        .updateTable('jobs')
+        .set({ run_at: past })
+        .where('kind', '=', 'uploads.expire')
+        .where('payload', 'like', `%${id}%`)
+        .execute();
+      s.parley.deps.jobs.wake();
+    };
+    s3.failRequests((method, key) => method === 'DELETE' && key === `${id}.info`);
+    try {
+      await due();
+      await eventually(async () => {
+        const job = await db
+          .selectFrom('jobs')
+          .select(['status', 'last_error'])
+          .where('kind', '=', 'uploads.expire')
+          .where('payload', 'like', `%${id}%`)
+          .executeTakeFirst();
+        expect(job?.last_error).toMatch(/did not delete/);
+        expect(job?.status).toBe('queued');
+      });
+      expect(await keysOf(id)).toContain(`${id}.info`);
+    } finally {
+      s3.failRequests(undefined);
+    }
+    await due();
+    await eventually(async () => {
+      const row = await db.selectFrom('resumable_uploads').select('status').where('id', '=', id).executeTakeFirst();
+      expect(row?.status).toBe('expired');
+      expect(await keysOf(id)).toEqual([]);
+    });
+  });
+
   // Found by a review: the store's last PATCH stored every part but CompleteMultipartUpload failed (or its node died
   // between the two); the commit of the next HEAD found no object, answered 410 and removed every byte.
   it('completes the multipart upload at the commit when its completion had failed, and commits', async () => {
