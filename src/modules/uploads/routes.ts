@@ -7,7 +7,7 @@ import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
 import { AppError, unauthenticated } from '../../errors.js';
-import { commitIsStale, finishUpload, ownedUpload, removeQuietly, type UploadBytes } from './service.js';
+import { commitIsStale, finishUpload, ownedUpload, removeTusCopy, type UploadBytes } from './service.js';
 import { asServerFault, errorBody, FILE_ID_HEADER, setTusContext, TUS_PATH, type TusRequestContext } from './tus.js';
 import { errorResponse } from '../../http/openapi.js';
 import { uploadsRepo } from './repo.js';
@@ -104,11 +104,7 @@ export async function uploadsRoutes(app: App, deps: Deps, tus: Server, store: Da
           });
           ctx.upload = { ...ctx.upload, status: 'committed', file_id: fileId };
           // Once the answer is out, the tus copy goes, as after a last PATCH's commit (tus.ts, POST_FINISH).
-          reply.raw.once('finish', () => {
-            void removeQuietly(store, uploadId).catch((err) =>
-              request.log.warn({ err, uploadId }, 'the tus copy of a finished upload was not removed'),
-            );
-          });
+          reply.raw.once('finish', () => removeTusCopy(store, uploadId, request.log));
         }
       }
       const done = ctx.upload;

@@ -376,6 +376,13 @@ export async function removeQuietly(bytes: UploadBytes, uploadId: string): Promi
   });
 }
 
+/** Removes a committed upload's tus copy once its answer is out, without waiting: a failure is only a warning. */
+export function removeTusCopy(bytes: UploadBytes, uploadId: string, log: { warn(obj: object, msg: string): void }) {
+  void removeQuietly(bytes, uploadId).catch((err) =>
+    log.warn({ err, uploadId }, 'the tus copy of a finished upload was not removed'),
+  );
+}
+
 /** A terminated (DELETE) upload: the tus store removed its bytes. */
 export async function markTerminated(deps: Deps, uploadId: string): Promise<void> {
   await uploadsRepo.transition(deps.db, uploadId, 'uploading', 'terminated');

@@ -153,21 +153,33 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
        * (the chaos suite's "vanished upload", HEAD 404 after storage outages during PATCHes).
        */
       override async getUpload(id: string): Promise<Upload> {
-        let file: Upload;
+        const stored = await this.partsOf(id);
+        if (!stored) throw ERRORS.FILE_NOT_FOUND;
+        const { file } = stored.metadata;
+        // The multipart upload is gone while its .info is there: it was completed (S3Store's own reading).
+        if (!stored.parts) return new Upload({ ...file, offset: file.size ?? 0, size: file.size });
+        const incomplete = (await this.getIncompletePartSize(id)) ?? 0;
+        return new Upload({ ...file, offset: stored.bytes + incomplete, size: file.size });
+      }
+      /**
+       * An upload's metadata and its multipart upload's parts with the bytes they hold; `parts` undefined when the
+       * multipart upload is gone (completed, or aborted); undefined when the .info is missing. S3 failing throws.
+       */
+      private async partsOf(id: string) {
+        let metadata: Awaited<ReturnType<typeof this.getMetadata>>;
         try {
-          file = (await this.getMetadata(id)).file;
+          metadata = await this.getMetadata(id);
         } catch (err) {
-          throw isMissing(err) ? ERRORS.FILE_NOT_FOUND : err;
-        }
-        let offset: number;
-        try {
-          offset = (await this.retrieveParts(id)).reduce((sum, part) => sum + (part.Size ?? 0), 0);
-        } catch (err) {
-          // The multipart upload is gone while its .info is there: it was completed (S3Store's own reading).
-          if (isMissingUpload(err)) return new Upload({ ...file, offset: file.size ?? 0, size: file.size });
+          if (isMissing(err)) return undefined;
           throw err;
         }
-        return new Upload({ ...file, offset: offset + ((await this.getIncompletePartSize(id)) ?? 0), size: file.size });
+        try {
+          const parts = await this.retrieveParts(id);
+          return { metadata, parts, bytes: parts.reduce((sum, part) => sum + (part.Size ?? 0), 0) };
+        } catch (err) {
+          if (isMissingUpload(err)) return { metadata, parts: undefined, bytes: undefined };
+          throw err;
+        }
       }
       /**
        * A PATCH at the end of an upload whose multipart upload an earlier PATCH already completed (its commit then
@@ -204,7 +216,8 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
         const Range = range ? `bytes=0-${range.end}` : undefined;
         const get = () => this.client.getObject({ Bucket: s3.bucket, Key: id, Range });
         const data = await get().catch(async (err: unknown) => {
-          if (!isMissing(err) || !(await this.completeIfWhole(id))) throw isMissing(err) ? uploadExpired() : err;
+          if (!isMissing(err)) throw err;
+          if (!(await this.completeIfWhole(id))) throw uploadExpired();
           return get().catch((again: unknown) => {
             throw isMissing(again) ? uploadExpired() : again;
           });
@@ -217,23 +230,11 @@ export async function createUploadStore(config: Config): Promise<DataStore & Upl
        * Parts that do not add up to the size are a store out of step with itself: an error, nothing removed.
        */
       private async completeIfWhole(id: string): Promise<boolean> {
-        let metadata: Awaited<ReturnType<typeof this.getMetadata>>;
-        try {
-          metadata = await this.getMetadata(id);
-        } catch (err) {
-          if (isMissing(err)) return false;
-          throw err;
-        }
-        let parts: Awaited<ReturnType<typeof this.retrieveParts>>;
-        try {
-          parts = await this.retrieveParts(id);
-        } catch (err) {
-          if (isMissingUpload(err)) return true;
-          throw err;
-        }
-        const stored = parts.reduce((sum, part) => sum + (part.Size ?? 0), 0);
-        if (stored !== metadata.file.size)
-          throw new Error(`Upload ${id}: its parts hold ${stored} bytes, not its size`);
+        const stored = await this.partsOf(id);
+        if (!stored) return false;
+        if (!stored.parts) return true;
+        const { metadata, parts, bytes } = stored;
+        if (bytes !== metadata.file.size) throw new Error(`Upload ${id}: its parts hold ${bytes} bytes, not its size`);
         await this.finishMultipartUpload(metadata, parts).catch((err: unknown) => {
           if (!isMissingUpload(err)) throw err; // completed meanwhile by another request
         });

@@ -12,7 +12,7 @@ import { storageFaultOf } from '../../storage/faults.js';
 import { newId } from '../../ids.js';
 import type { Actor } from '../auth/actor.js';
 import { uploadsRepo } from './repo.js';
-import { createUpload, finishUpload, markTerminated, removeQuietly, uploaderOf, type UploadBytes } from './service.js';
+import { createUpload, finishUpload, markTerminated, removeTusCopy, uploaderOf, type UploadBytes } from './service.js';
 
 export const TUS_PATH = '/api/uploads';
 export const FILE_ID_HEADER = 'Parley-File-Id';
@@ -88,9 +88,7 @@ export function createTusServer(deps: Deps, store: DataStore & UploadBytes, lock
   });
   // After the final answer is written: the bytes are a File in the blob store now; the tus copy goes.
   server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string }) => {
-    void removeQuietly(store, upload.id).catch((err) =>
-      deps.log.warn({ err, uploadId: upload.id }, 'the tus copy of a finished upload was not removed'),
-    );
+    removeTusCopy(store, upload.id, deps.log);
   });
   server.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, id: string) => {
     void markTerminated(deps, id).catch((err) => deps.log.warn({ err, uploadId: id }, 'terminated upload not marked'));

@@ -75,6 +75,19 @@ const expectNoTusObjects = (id: string) =>
     expect(await openMultipart(id)).toEqual([]);
   });
 
+/** The upload's expiry, and its expiry job, are due now. */
+async function makeExpiryDue(id: string) {
+  const db = s.parley.deps.db;
+  const past = new Date(Date.now() - 1000).toISOString();
+  await db.updateTable('resumable_uploads').set({ expires_at: past }).where('id', '=', id).execute();
+  await db
+    .updateTable('jobs')
+    .set({ run_at: past })
+    .where('kind', '=', 'uploads.expire')
+    .where('payload', 'like', `%${id}%`)
+    .execute();
+}
+
 /** The File's row and its object in the bucket hold exactly `data`. */
 async function expectStoredAs(fileId: string, data: Buffer) {
   const file = await s.parley.deps.db
@@ -240,14 +253,7 @@ describe('a tus upload on S3 storage', () => {
 
     // Its time has come: the expiry job is due now.
     const db = s.parley.deps.db;
-    const past = new Date(Date.now() - 1000).toISOString();
-    await db.updateTable('resumable_uploads').set({ expires_at: past }).where('id', '=', id).execute();
-    await db
-      .updateTable('jobs')
-      .set({ run_at: past })
-      .where('kind', '=', 'uploads.expire')
-      .where('payload', 'like', `%${id}%`)
-      .execute();
+    await makeExpiryDue(id);
     await eventually(async () => {
       const row = await db.selectFrom('resumable_uploads').select('status').where('id', '=', id).executeTakeFirst();
       expect(row?.status).toBe('expired');
@@ -268,14 +274,7 @@ describe('a tus upload on S3 storage', () => {
     expect((await tusPatch(created.url!, auth, 0, randomPdf(300_000).subarray(0, 100_000))).status).toBe(204);
     const db = s.parley.deps.db;
     const due = async () => {
-      const past = new Date(Date.now() - 1000).toISOString();
-      await db.updateTable('resumable_uploads').set({ expires_at: past }).where('id', '=', id).execute();
-      await db
-        .updateTable('jobs')
-        .set({ run_at: past })
-        .where('kind', '=', 'uploads.expire')
-        .where('payload', 'like', `%${id}%`)
-        .execute();
+      await makeExpiryDue(id);
       s.parley.deps.jobs.wake();
     };
     s3.failRequests((method, key) => method === 'DELETE' && key === `${id}.info`);
