@@ -75,6 +75,23 @@ const expectNoTusObjects = (id: string) =>
     expect(await openMultipart(id)).toEqual([]);
   });
 
+/**
+ * Uploads `data` in two PATCHes whose second fails at the commit (the file's own object, ws/…, cannot be written):
+ * the store holds every byte, no File was made. Returns the upload and the failed PATCH's answer (503).
+ */
+async function storedNotCommitted(auth: { token: string }, name: string, data: Buffer) {
+  const created = await tusCreate(s.url, auth, data.length, { filename: name });
+  expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 100_000))).status).toBe(204);
+  s3.failRequests((method, key) => method !== 'GET' && key.startsWith('ws/'));
+  try {
+    const failed = await tusPatch(created.url!, auth, 100_000, data.subarray(100_000));
+    expect(failed.status).toBe(503);
+    return { url: created.url!, id: created.url!.split('/').pop()!, failed };
+  } finally {
+    s3.failRequests(undefined);
+  }
+}
+
 /** The upload's expiry, and its expiry job, are due now. */
 async function makeExpiryDue(id: string) {
   const db = s.parley.deps.db;
@@ -182,18 +199,9 @@ describe('a tus upload on S3 storage', () => {
     const uploads = [];
     for (const name of ['by-patch.pdf', 'by-head.pdf']) {
       const data = randomPdf(300_000);
-      const created = await tusCreate(s.url, auth, data.length, { filename: name });
-      expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 100_000))).status).toBe(204);
-      // The file's own object (ws/…) cannot be written.
-      s3.failRequests((method, key) => method !== 'GET' && key.startsWith('ws/'));
-      try {
-        const failed = await tusPatch(created.url!, auth, 100_000, data.subarray(100_000));
-        expect(failed.status).toBe(503);
-        expect(failed.body.error.code).toBe('STORAGE_UNAVAILABLE');
-      } finally {
-        s3.failRequests(undefined);
-      }
-      uploads.push({ name, data, url: created.url! });
+      const { url, failed } = await storedNotCommitted(auth, name, data);
+      expect(failed.body.error.code).toBe('STORAGE_UNAVAILABLE');
+      uploads.push({ name, data, url });
     }
     // The first client repeats its last PATCH (empty, at the end): it commits.
     const [byPatch, byHead] = uploads as [(typeof uploads)[0], (typeof uploads)[0]];
@@ -334,16 +342,9 @@ describe('a tus upload on S3 storage', () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const auth = { token: v.visitorToken };
     const data = randomPdf(300_000);
-    const created = await tusCreate(s.url, auth, data.length, { filename: 'removed.pdf' });
-    const id = created.url!.split('/').pop()!;
-    expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 100_000))).status).toBe(204);
     // The store completes the upload; its commit cannot write the file's object.
-    s3.failRequests((method, key) => method !== 'GET' && key.startsWith('ws/'));
-    try {
-      expect((await tusPatch(created.url!, auth, 100_000, data.subarray(100_000))).status).toBe(503);
-    } finally {
-      s3.failRequests(undefined);
-    }
+    const created = await storedNotCommitted(auth, 'removed.pdf', data);
+    const { id } = created;
     // Then the assembled object goes (by hand, a lifecycle rule).
     await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: id }));
     const logged = lines.length;
@@ -432,15 +433,8 @@ describe('a tus upload on S3 storage', () => {
     const db = s.parley.deps.db;
     /** Every byte stored, the commit's node stopped (its lease claimed at `since`), and the expiry due now. */
     const stuckAtExpiry = async (name: string, data: Buffer, since = Date.now() - 3_600_000) => {
-      const created = await tusCreate(s.url, auth, data.length, { filename: name });
-      const id = created.url!.split('/').pop()!;
-      expect((await tusPatch(created.url!, auth, 0, data.subarray(0, 100_000))).status).toBe(204);
-      s3.failRequests((method, key) => method !== 'GET' && key.startsWith('ws/'));
-      try {
-        expect((await tusPatch(created.url!, auth, 100_000, data.subarray(100_000))).status).toBe(503);
-      } finally {
-        s3.failRequests(undefined);
-      }
+      const created = await storedNotCommitted(auth, name, data);
+      const { id } = created;
       const past = new Date(Date.now() - 1000).toISOString();
       await db
         .updateTable('resumable_uploads')
