@@ -158,6 +158,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
   });
   events.on('delivery.attempted', (a) => metrics.deliveryAttempted(a.kind, a.outcome, a.status, a.seconds));
   events.on('upload.committed', (u) => metrics.uploadCommitted(u.bytesRead));
+  events.on('messages.gathered', (g) => metrics.messagesGathered(g.size));
   registerCsrfCheck(app, config.publicUrl);
   registerAuth(app, deps.db);
   app.server.headersTimeout = config.headersTimeoutMs;

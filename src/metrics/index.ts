@@ -15,6 +15,7 @@ export interface Metrics {
   uploadRefused(code: string, seconds: number): void;
   bytesOut(bytes: number): void;
   uploadCommitted(bytesRead: number): void;
+  messagesGathered(size: number): void;
   deliveryAttempted(kind: string, outcome: 'succeeded' | 'failed', status: string, seconds: number): void;
 }
 
@@ -54,6 +55,12 @@ export function createMetrics(opts: {
   const commitRead = new Counter({
     name: 'parley_resumable_commit_read_bytes_total',
     help: "Bytes resumable uploads' commits read back (only the head when the node hashed the bytes as they came)",
+    registers,
+  });
+  const gathered = new Histogram({
+    name: 'parley_visitor_messages_per_statement',
+    help: 'PostgreSQL: visitor messages that arrived together and were inserted by one statement (2 or more)',
+    buckets: [2, 4, 8, 16, 32, 64, 100],
     registers,
   });
   const uploadSeconds = new Histogram({
@@ -198,6 +205,7 @@ export function createMetrics(opts: {
     },
     bytesOut: (bytes) => bytesOut.inc(bytes),
     uploadCommitted: (bytesRead) => commitRead.inc(bytesRead),
+    messagesGathered: (size) => gathered.observe(size),
     deliveryAttempted(kind, outcome, status, seconds) {
       attempts.inc({ kind, outcome });
       transitions.inc({ kind, status });

@@ -348,6 +348,30 @@ export const chatsRepo = {
     const { chat_status, ...row } = inserted;
     return { row: row as MessageRow, chatStatus: chat_status as ChatsTable['status'] };
   },
+  /**
+   * PostgreSQL only: insertFromVisitorToken for several visitors' messages in one statement (one round trip, one
+   * commit). The rows are inserted in chat id order, so two such statements take their chats' row locks (the touch
+   * trigger) in the same order and never deadlock each other; one chat's messages keep the order given. Returns the
+   * rows inserted with their chat's status, by message id; a message missing from it was not taken (see above).
+   */
+  async insertFromVisitorTokens(db: Db, items: { tokenHash: string; id: string; text: string; createdAt: string }[]) {
+    const { rows } = await sql<MessageRow & { chat_status: ChatsTable['status'] }>`
+      insert into messages (id, chat_id, workspace_id, author_role, author_id, text, kind, file_ids, request_id, meta,
+        created_at)
+      select v.id, chats.id, chats.workspace_id, 'visitor', visitors.id, v.body, 'text', null, null, null, v.created_at
+      from unnest(${items.map((i) => i.id)}::text[], ${items.map((i) => i.tokenHash)}::text[],
+        ${items.map((i) => i.text)}::text[], ${items.map((i) => i.createdAt)}::text[])
+        with ordinality as v(id, token_hash, body, created_at, n)
+      join visitors on visitors.token_hash = v.token_hash
+      join chats on chats.id = (select latest.id from chats as latest where latest.visitor_id = visitors.id
+        order by latest.id desc limit 1)
+      where chats.status in ('waiting', 'open') or (chats.status = 'bot' and chats.bot_state is not null)
+      order by chats.id, v.n
+      returning *, (select chats.status from chats where chats.id = messages.chat_id) as chat_status`.execute(db);
+    return new Map(
+      rows.map(({ chat_status, ...row }) => [row.id, { row: row as MessageRow, chatStatus: chat_status }] as const),
+    );
+  },
   /** Ends a message's hold (its files were scanned); false when it was not held (already released). */
   async unholdMessage(db: Db, id: string): Promise<boolean> {
     const r = await db

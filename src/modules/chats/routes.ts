@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Deps } from '../../deps.js';
 import { localRate } from '../limits/local-rate.js';
 import { recentMap } from '../limits/recent-map.js';
+import { gatherVisitorPosts } from './gather.js';
 import type { App } from '../../http/types.js';
 import { resolveActorOf, resolveStaffOf, staffOf } from '../../http/auth.js';
 import { AfterQuery, Cursor, WsChatParams, WsParams } from '../../http/types.js';
@@ -49,6 +50,10 @@ export async function chatsRoutes(app: App, deps: Deps) {
   // Token hash → visitor id for the rate limit's key only: the token itself is checked by every message's statement,
   // so a revoked token is refused at once whatever this holds (a token never changes hands).
   const knownVisitors = recentMap<string, string>(100_000);
+  // Visitors' messages by token; on PostgreSQL those that arrive together share a statement (gather.ts).
+  const insertVisitorPost = gatherVisitorPosts(deps.db, deps.dialect, (size) =>
+    deps.events.emit('messages.gathered', { size }),
+  );
   app.post(
     '/api/widget/:widgetKey/session',
     {
@@ -153,7 +158,7 @@ export async function chatsRoutes(app: App, deps: Deps) {
       const known = hash === undefined ? undefined : knownVisitors.get(hash);
       if (known) {
         visitorMessages.take(known, TOO_MANY);
-        const message = await postVisitorMessageByToken(deps, hash!, request.body.text);
+        const message = await postVisitorMessageByToken(deps, insertVisitorPost, hash!, request.body.text);
         if (message) return reply.status(201).send({ message });
       }
       // First message here, or one the statement did not take: the token, the chat and its state one by one.

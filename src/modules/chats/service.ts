@@ -12,6 +12,7 @@ import { authRepo } from '../auth/repo.js';
 import { getFileSettings, visitorRules } from '../settings/file-upload.js';
 import { appearanceOf, checkEmbedOrigin, type RequestOrigin, widgetByKey } from '../settings/embed.js';
 import { chatsRepo, type NewMessage } from './repo.js';
+import type { InsertVisitorPost } from './gather.js';
 import { take } from '../limits/counters.js';
 import { chatView, messageViews, type MessageView } from './view.js';
 import { keysetPage, pageQueryLimit } from '../../db/keyset.js';
@@ -286,11 +287,16 @@ export async function postVisitorMessage(deps: Deps, chat: ChatsTable, visitorId
  * A visitor's message by their token's hash in one statement (the hot path); undefined when that statement did not
  * take it (token revoked, no chat, chat closed or its bot not started): the caller takes postVisitorMessage's path.
  */
-export async function postVisitorMessageByToken(deps: Deps, tokenHash: string, text: unknown) {
+export async function postVisitorMessageByToken(
+  deps: Deps,
+  insert: InsertVisitorPost,
+  tokenHash: string,
+  text: unknown,
+) {
   // A text refused goes the other way too: who is asking is answered first.
   const body = acceptedText(text);
   if (body === undefined) return undefined;
-  const inserted = await chatsRepo.insertFromVisitorToken(deps.db, tokenHash, { id: newId(), text: body });
+  const inserted = await insert({ tokenHash, id: newId(), text: body });
   if (!inserted) return undefined;
   const { row, chatStatus } = inserted;
   const { forVisitor } = await publishMessage(deps, row);
