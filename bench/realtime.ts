@@ -161,7 +161,15 @@ const ROUNDS = Number(process.env.BENCH_BURST_ROUNDS ?? 3);
 /** The fewest of BURST connections that connected within 1 s in a round against Parley's backlog. */
 let burstWorst = Number.POSITIVE_INFINITY;
 /** Per setup, what the goals are judged on. */
-const results = new Map<string, { sockets: number; knee: number; p99At200?: number; delivered200?: number }>();
+interface SetupResult {
+  sockets: number;
+  knee: number;
+  p99At200?: number;
+  delivered200?: number;
+  /** Median visitor message posts per second (HTTP, 20 back to back). */
+  posts: number;
+}
+const results = new Map<string, SetupResult>();
 
 for (let round = 1; round <= ROUNDS; round++) {
   for (const backlog of [511, 4096]) {
@@ -334,10 +342,7 @@ async function measure(setup: string) {
   }
 
   let knee = 0;
-  const result: { sockets: number; knee: number; p99At200?: number; delivered200?: number } = {
-    sockets: SOCKETS,
-    knee: 0,
-  };
+  const result: SetupResult = { sockets: SOCKETS, knee: 0, posts: pct(postRates, 50) };
   for (const rate of RATES) {
     const r = await flow('to-agent', rate, rate * 3);
     const ok = r.delivered >= 0.9 && pct(r.latencies, 99) < 50;
@@ -418,6 +423,18 @@ goals.push([
     : pgNodes >= sqliteKnee
       ? 'met'
       : `${sqliteKnee - pgNodes} msg/s short`,
+]);
+// Item 4: message posts on PostgreSQL (one node, one process) against SQLite's, both measured in this run.
+const sqlitePosts = [...results].find(([s]) => dbOf(s) === 'SQLite' && !s.startsWith('workers'))?.[1].posts;
+const pgPosts = [...results].find(([s]) => dbOf(s) === 'PostgreSQL' && s === 'one')?.[1].posts;
+goals.push([
+  'PostgreSQL message posts ≥ 0.8 × SQLite (one node)',
+  sqlitePosts !== undefined && pgPosts !== undefined
+    ? `${pgPosts.toFixed(0)} vs ${sqlitePosts.toFixed(0)} posts/s (${(pgPosts / sqlitePosts).toFixed(2)}×)`
+    : 'n/a',
+  sqlitePosts === undefined || pgPosts === undefined
+    ? 'n/a (on PostgreSQL + Redis: BENCH_SETUPS=sqlite,one)'
+    : atLeast(pgPosts / sqlitePosts, 0.8, (n) => `${n.toFixed(2)}×`),
 ]);
 printGoals('Goals (issue 18), measured in this run', goals);
 process.exit(0);
