@@ -3,8 +3,10 @@
 // waits for the log's flush, and those, not the statement's work, are what a busy node pays for. So at most
 // IN_FLIGHT statements are out at a time: a message that finds a free slot goes out alone at once (no wait is ever
 // added to a quiet node), the ones that arrive while the slots are busy wait for the next free one and go out
-// together, as one statement and one commit (insertFromVisitorTokens). SQLite runs in process and commits without
-// a round trip: there every message is its own statement, as before.
+// together, as one statement and one commit (insertFromVisitorTokens). A statement out for longer than STALLED_MS
+// no longer counts against the slots: a chat whose row another transaction holds delays only the messages it was
+// sent with, never the node's. SQLite runs in process and commits without a round trip: there every message is its
+// own statement, as before.
 // A statement of several that fails for a reason other than a lost connection (a deadlock with a transaction that
 // locks several chats, say) is not the fault of any one message: each is then tried alone, as it would have been.
 import type { Dialect, Db } from '../../db/index.js';
@@ -15,6 +17,7 @@ import { chatsRepo } from './repo.js';
 
 const IN_FLIGHT = 2;
 const MAX_GATHERED = 100;
+const STALLED_MS = 100;
 
 export interface VisitorPost {
   tokenHash: string;
@@ -60,9 +63,19 @@ export function gatherVisitorPosts(db: Db, dialect: Dialect, gathered?: (size: n
     while (inFlight < IN_FLIGHT && queue.length > 0) {
       const batch = queue.splice(0, MAX_GATHERED);
       inFlight++;
-      void send(batch).finally(() => {
+      // A statement still out after STALLED_MS waits for something (a chat's row lock held by a long transaction):
+      // it stops counting, so the messages of every other chat do not wait behind it.
+      let counted = true;
+      const release = () => {
+        if (!counted) return;
+        counted = false;
         inFlight--;
         pump();
+      };
+      const stalled = setTimeout(release, STALLED_MS);
+      void send(batch).finally(() => {
+        clearTimeout(stalled);
+        release();
       });
     }
   }

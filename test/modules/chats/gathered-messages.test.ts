@@ -129,4 +129,27 @@ describe('visitor messages posted at the same time', () => {
       await db.end();
     }
   });
+
+  it.runIf(onPostgres())("a chat whose row another transaction holds does not hold other chats' messages", async () => {
+    const [x, y, ...others] = await openChats(8);
+    const db = new pg.Client({ connectionString: s.databaseUrl });
+    await db.connect();
+    try {
+      // Both statement slots end up waiting for these two chats' row locks (the message trigger touches the chat).
+      await db.query('begin');
+      await db.query('select id from chats where id = any($1) for update', [[x!.chat.id, y!.chat.id]]);
+      const blocked = [post(x!, 'x waits'), post(y!, 'y waits')];
+      await new Promise((r) => setTimeout(r, 300));
+      const answers = await Promise.race([
+        Promise.all(others.map((v) => post(v, 'not held'))),
+        new Promise<'held'>((r) => setTimeout(() => r('held'), 20_000)),
+      ]);
+      expect(answers === 'held' ? answers : answers.map((r) => r.status)).toEqual(others.map(() => 201));
+      await db.query('commit');
+      expect((await Promise.all(blocked)).map((r) => r.status)).toEqual([201, 201]);
+    } finally {
+      await db.query('rollback').catch(() => {});
+      await db.end();
+    }
+  });
 });
