@@ -19,7 +19,7 @@ export interface DomainEvents {
     /** The chat's status when the message was written (a chat never returns to the bot once it has left it). */
     chatStatus: 'bot' | 'waiting' | 'open' | 'closed';
   };
-  /** PostgreSQL: `size` visitors' messages, posted at the same time, were inserted by one statement (chats/gather.ts). */
+  /** PostgreSQL: `size` visitors' messages posted at the same time were inserted by one statement (chats/gather.ts). */
   'messages.gathered': { size: number };
   /** Files were committed with their message and announced. */
   'files.accepted': { chatId: string; workspaceId: string; messageId: string; fileIds: string[] };

@@ -25,7 +25,7 @@ export interface VisitorPost {
   text: string;
 }
 export type Inserted = { row: MessageRow; chatStatus: ChatsTable['status'] } | undefined;
-/** Inserts a visitor's message by token: the row and its chat's status, undefined when the statement did not take it. */
+/** Inserts a visitor's message by token: its row and chat status, or undefined when the statement did not take it. */
 export type InsertVisitorPost = (post: VisitorPost) => Promise<Inserted>;
 
 interface Waiting {
