@@ -3,7 +3,14 @@
 import type { DataStore, Locker } from '@tus/server';
 import type { Module } from '../index.js';
 import { uploadsRoutes } from './routes.js';
-import { expireUpload, removeQuietly, sweepRowlessUploads, takeOverStaleCommits, type UploadBytes } from './service.js';
+import {
+  expireMissedUploads,
+  expireUpload,
+  removeQuietly,
+  sweepRowlessUploads,
+  takeOverStaleCommits,
+  type UploadBytes,
+} from './service.js';
 import { enqueueAtStart, enqueueNextHour } from '../../jobs/periodic.js';
 import { createUploadStore } from './stores.js';
 import { createLocker, createTusServer } from './tus.js';
@@ -40,6 +47,7 @@ export const uploadsModule: Module = (deps) => {
           // The next hour first: a run that fails for good does not end the sweeps.
           await enqueueNextHour(deps.db, 'uploads.reconcile');
           await takeOverStaleCommits(deps, store);
+          await expireMissedUploads(deps, store);
           await sweepRowlessUploads(deps, store);
         },
       },

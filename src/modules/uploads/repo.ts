@@ -79,13 +79,13 @@ export const uploadsRepo = {
     const rows = await db.selectFrom('resumable_uploads').select('id').where('id', 'in', ids).execute();
     return new Set(rows.map((r) => r.id));
   },
-  /** Unfinished uploads past their expiry (the job also runs per upload; this catches any it missed). */
-  expired: (db: Db, now: string, limit: number) =>
+  /** Uploads still receiving bytes past their expiry (the job runs per upload; this finds any it missed). */
+  expired: (db: Db, before: string, limit: number) =>
     db
       .selectFrom('resumable_uploads')
       .selectAll()
-      .where('status', 'in', ['uploading', 'committing'])
-      .where('expires_at', '<', now)
+      .where('status', '=', 'uploading')
+      .where('expires_at', '<', before)
       .limit(limit)
       .execute(),
 };

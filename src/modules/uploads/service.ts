@@ -369,6 +369,26 @@ export async function expireUpload(deps: Deps, bytes: UploadBytes, uploadId: str
   if (row.status === 'uploading') await uploadsRepo.transition(deps.db, row.id, 'uploading', 'expired');
 }
 
+/**
+ * The expiry of uploads whose own `uploads.expire` job is gone — dead after its attempts, or lost with a database
+ * restored from a backup — an hour or more past their time: their bytes would stay for good. Part of the hourly
+ * uploads.reconcile; at most `limit` per pass, each on its own (one that fails is logged and tried next hour).
+ */
+export async function expireMissedUploads(deps: Deps, bytes: UploadBytes, limit = 500): Promise<number> {
+  const before = new Date(Date.now() - 3_600_000).toISOString();
+  let expired = 0;
+  for (const row of await uploadsRepo.expired(deps.db, before, limit)) {
+    try {
+      await expireUpload(deps, bytes, row.id);
+      expired += 1;
+    } catch (err) {
+      deps.log.warn({ err, uploadId: row.id }, 'an upload its expiry missed was not expired; tried again next hour');
+    }
+  }
+  if (expired > 0) deps.log.warn({ expired }, 'uploads their expiry job missed were expired');
+  return expired;
+}
+
 /** Removes an upload's tus bytes; already gone (removed earlier, or by hand) is what we want. */
 export async function removeQuietly(bytes: UploadBytes, uploadId: string): Promise<void> {
   await bytes.remove(uploadId).catch((err: { status_code?: number }) => {

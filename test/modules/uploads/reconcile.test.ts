@@ -12,6 +12,7 @@ import { widgetSession } from '../../support/client.js';
 import { pdf } from '../../support/fixtures.js';
 import { eventually } from '../../support/eventually.js';
 import { tusCreate, tusHead, tusPatch } from '../../support/tus.js';
+import { jobsRepo } from '../../../src/jobs/repo.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-tus-reconcile-'));
 const servers: TestServer[] = [];
@@ -76,4 +77,43 @@ describe('upload store reconciliation', () => {
     expect(last.headers.get('parley-file-id')).toBeTruthy();
     // Two server starts and a job pass: on a loaded 2-core machine (PostgreSQL above all) that can take a minute.
   }, 180_000);
+
+  it('expires an upload whose own expiry job is gone (dead, or lost with a restored backup)', async () => {
+    const s = await startServer();
+    servers.push(s);
+    const v = await widgetSession(s.url, s.widgetKey);
+    const auth = { token: v.visitorToken };
+    const bytes = pdf(200 * 1024, 'forgotten');
+    const created = await tusCreate(s.url, auth, bytes.length, { filename: 'forgotten.pdf' });
+    expect((await tusPatch(created.url!, auth, 0, bytes.subarray(0, 100 * 1024))).status).toBe(204);
+    const id = created.url!.split('/').pop()!;
+    const db = s.parley.deps.db;
+    // Its expiry passed two hours ago and its job is no more; an upload expired only minutes ago is the job's.
+    const recent = await tusCreate(s.url, auth, bytes.length, { filename: 'recent.pdf' });
+    const recentId = recent.url!.split('/').pop()!;
+    await db.deleteFrom('jobs').where('kind', '=', 'uploads.expire').execute();
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    await db
+      .updateTable('resumable_uploads')
+      .set({ expires_at: hoursAgo(2) })
+      .where('id', '=', id)
+      .execute();
+    await db
+      .updateTable('resumable_uploads')
+      .set({ expires_at: hoursAgo(0.1) })
+      .where('id', '=', recentId)
+      .execute();
+    const uploadsDir = path.join(s.dataDir, 'uploads');
+    expect(fs.existsSync(path.join(uploadsDir, id))).toBe(true);
+
+    await jobsRepo.enqueue(db, { kind: 'uploads.reconcile', payload: {}, runAt: new Date().toISOString() });
+    await s.parley.idle();
+    const status = async (uploadId: string) =>
+      (await db.selectFrom('resumable_uploads').select('status').where('id', '=', uploadId).executeTakeFirst())?.status;
+    expect(await status(id)).toBe('expired');
+    expect(fs.existsSync(path.join(uploadsDir, id))).toBe(false);
+    expect(fs.existsSync(path.join(uploadsDir, `${id}.json`))).toBe(false);
+    expect((await tusHead(created.url!, auth)).status).toBe(410);
+    expect(await status(recentId)).toBe('uploading');
+  });
 });
