@@ -4,6 +4,8 @@
 export interface JobPayloads {
   /** A bot upload request's time ran out (round 0), or its reminder's did (round 1). */
   'bot.upload_timeout': { chatId: string; requestId: string; round: number };
+  /** Visitor uploads were turned off: the workspace's open upload requests end (the bot goes on or hands over). */
+  'bot.uploads_off': { workspaceId: string };
   /** Thumbnails for the images of one accepted message, then message.updated. */
   'files.thumbnails': { messageId: string; fileIds: string[] };
   /** A resumable upload's expiry time came: if still unfinished, its bytes and parts are removed. */

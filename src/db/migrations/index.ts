@@ -13,6 +13,7 @@ import * as m1801 from './1801_one_statement_messages.js';
 import * as m1710 from './1710_embed_settings.js';
 import * as m1711 from './1711_visitor_details.js';
 import * as m1401 from './1401_upload_commit_lease.js';
+import * as m1802 from './1802_upload_request_indexes.js';
 
 export interface Migration {
   name: string;
@@ -33,4 +34,5 @@ export const migrations: Migration[] = [
   { name: '1710_embed_settings', up: m1710.up },
   { name: '1711_visitor_details', up: m1711.up },
   { name: '1401_upload_commit_lease', up: m1401.up },
+  { name: '1802_upload_request_indexes', up: m1802.up },
 ];

@@ -4,6 +4,7 @@ import type { Module } from '../index.js';
 import { botRoutes } from './routes.js';
 import { onChatCreated, onRequestAnswered, onVisitorMessage } from './runtime.js';
 import { onUploadTimeout } from './upload-timeout.js';
+import { onUploadsOff } from './uploads-off.js';
 
 export const botModule: Module = (deps) => ({
   name: 'bot',
@@ -15,5 +16,8 @@ export const botModule: Module = (deps) => ({
       e.authorRole === 'visitor' && e.chatStatus === 'bot' ? onVisitorMessage(deps, e.chatId, e.messageId) : undefined,
     'upload-request.answered': (e) => onRequestAnswered(deps, e.chatId, e.requestId),
   },
-  jobs: { 'bot.upload_timeout': { run: (payload) => onUploadTimeout(deps, payload) } },
+  jobs: {
+    'bot.upload_timeout': { run: (payload) => onUploadTimeout(deps, payload) },
+    'bot.uploads_off': { run: ({ workspaceId }) => onUploadsOff(deps, workspaceId) },
+  },
 });

@@ -93,6 +93,17 @@ export const botRepo = {
       .limit(1)
       .executeTakeFirst(),
 
+  /** A workspace's open upload requests, oldest first. */
+  openRequests: (db: Db, workspaceId: string, limit: number) =>
+    db
+      .selectFrom('upload_requests')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('status', '=', 'open')
+      .orderBy('created_at')
+      .limit(limit)
+      .execute(),
+
   /** Marks an open request answered; false when it was answered, skipped or expired meanwhile. */
   markAnswered: (db: Db, id: string): Promise<boolean> => botRepo.closeRequest(db, id, 'answered'),
 

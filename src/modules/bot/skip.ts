@@ -29,15 +29,23 @@ export async function skipRequest(deps: Deps, chat: ChatsTable, requestId: strin
     meta: JSON.stringify({ event: 'request_skipped' }),
   };
   const applied = await continuePastRequest(deps, chat.id, requestId, { status: 'skipped', lead });
-  const row = applied?.lead[0] ?? (await closeWithoutBot(deps, chat, requestId, lead));
+  const row = applied?.lead[0] ?? (await closeWithoutBot(deps, chat, requestId, 'skipped', lead));
+  if (!row) throw requestClosed();
   return (await messageViews(deps.db, [row], visitorAudience(deps)))[0]!;
 }
 
-async function closeWithoutBot(deps: Deps, chat: ChatsTable, requestId: string, lead: LeadMessage) {
+/** Closes a request the bot is not waiting for (an agent has the chat), with its event; undefined if not open. */
+export async function closeWithoutBot(
+  deps: Deps,
+  chat: ChatsTable,
+  requestId: string,
+  status: 'skipped' | 'expired',
+  lead: LeadMessage,
+) {
   const row = await deps.db.transaction().execute(async (trx) => {
-    if (!(await botRepo.closeRequest(trx, requestId, 'skipped'))) throw requestClosed();
+    if (!(await botRepo.closeRequest(trx, requestId, status))) return undefined;
     return chatsRepo.insertMessage(trx, { chat_id: chat.id, workspace_id: chat.workspace_id, file_ids: null, ...lead });
   });
-  await publishMessage(deps, row);
+  if (row) await publishMessage(deps, row);
   return row;
 }

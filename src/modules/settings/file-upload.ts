@@ -4,6 +4,7 @@ import type { Db } from '../../db/index.js';
 import { workspaceRowRepo } from '../../db/workspace-row-repo.js';
 import { validationFailed } from '../../errors.js';
 import { nowIso } from '../../ids.js';
+import { jobsRepo } from '../../jobs/repo.js';
 
 const fileSettingsRows = workspaceRowRepo('file_settings');
 export interface FileUploadSettings {
@@ -95,6 +96,9 @@ export async function putFileSettings(
     updated_at: nowIso(),
   };
   await fileSettingsRows.put(db, row);
+  // Turned off: the bot's upload requests still open could never be answered; their end is a job of this commit.
+  if (current.visitorUploadsEnabled && !next.visitorUploadsEnabled)
+    await jobsRepo.enqueue(db, { kind: 'bot.uploads_off', payload: { workspaceId }, runAt: nowIso() });
   return next;
 }
 

@@ -105,9 +105,11 @@ export async function settingsRoutes(app: App, deps: Deps) {
       const ctx = staffOf(request);
       const body = request.body as Record<string, unknown>;
       const entry = formSaved('settings.changed', ctx.workspaceId, 'settings:file-upload', body);
-      return withAudit(deps.db, auditActor(request), entry, (trx) =>
+      const saved = await withAudit(deps.db, auditActor(request), entry, (trx) =>
         putFileSettings(trx, ctx.workspaceId, body, deps.config.maxUploadMb),
       );
+      deps.jobs.wake(); // visitor uploads turned off: the bot's open requests end now (bot.uploads_off)
+      return saved;
     },
   );
 }

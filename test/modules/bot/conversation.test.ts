@@ -198,6 +198,67 @@ describe('upload requests', () => {
     }
   });
 
+  // Found by a review: a request already open when visitor uploads were turned off stayed open (every upload 403)
+  // until its timeout, a skip, or an agent.
+  it('ends the open requests when visitor uploads are turned off: optional goes on, required hands over', async () => {
+    const flow = (optional: boolean) => ({
+      start: 'ask',
+      steps: [
+        { id: 'ask', kind: 'question', text: 'Your order number?', variable: 'order', next: 'doc' },
+        {
+          id: 'doc',
+          kind: 'upload',
+          prompt: 'Send your invoice',
+          allowedTypes: 'pdf',
+          maxFiles: 1,
+          optional,
+          next: 'more',
+        },
+        { id: 'more', kind: 'question', text: 'Anything else about {{order}}?', variable: 'more', next: 'bye' },
+        { id: 'bye', kind: 'handoff', text: 'Over to a human.' },
+      ],
+    });
+    const cases = [
+      { optional: true, after: 'Anything else about 42?', status: 'bot' },
+      { optional: false, after: 'Over to a human.', status: 'waiting' },
+    ];
+    for (const { optional, after, status } of cases) {
+      const ws = await workspaceWith(flow(optional));
+      const v = await widgetSession(s.url, ws.widgetKey);
+      await say(v.visitorToken, '42');
+      // A second chat whose request is open but whose bot no longer waits: an agent has taken it over.
+      const held = await widgetSession(s.url, ws.widgetKey);
+      await say(held.visitorToken, '7');
+      const agentSays = await call(s.url, 'POST', `/api/workspaces/${ws.id}/chats/${held.chat.id}/messages`, {
+        cookie: s.owner,
+        body: { text: 'I am here' },
+      });
+      expect(agentSays.status).toBe(201);
+      for (const token of [v.visitorToken, held.visitorToken])
+        expect(lastUploadRequest(await visitorMessages(s.url, token)).request.status).toBe('open');
+
+      const socket = await connect(s.url, { token: v.visitorToken });
+      const live = collect(socket, 'message.created');
+      const off = await call(s.url, 'PUT', `/api/workspaces/${ws.id}/settings/file-upload`, {
+        cookie: s.owner,
+        body: { visitorUploadsEnabled: false },
+      });
+      expect(off.status).toBe(200);
+      // The visitor sees why, then the bot goes on at once (not at the request's timeout).
+      expect((await live.next((p) => p.message.kind === 'event')).message.text).toBe('File sharing was turned off');
+      expect((await live.next((p) => p.message.authorRole === 'bot')).message.text).toBe(after);
+      socket.close();
+      await s.parley.idle();
+      const messages = await visitorMessages(s.url, v.visitorToken);
+      expect(lastUploadRequest(messages).request.status).toBe('expired');
+      expect((await chatOf(s.url, s.owner, ws.id, v.chat.id)).status).toBe(status);
+      const heldMessages = await visitorMessages(s.url, held.visitorToken);
+      expect(lastUploadRequest(heldMessages).request.status).toBe('expired');
+      expect(heldMessages.at(-1).text).toBe('File sharing was turned off');
+      expect((await chatOf(s.url, s.owner, ws.id, held.chat.id)).status).toBe('open');
+    }
+  });
+
   it('refuses a second upload to an answered request with 409 REQUEST_CLOSED', async () => {
     const { v, request } = await visitorAtDocumentStep();
     expect((await sendPdf(v.visitorToken, request.id)).status).toBe(201);
