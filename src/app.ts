@@ -81,6 +81,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
       dataDir: config.dataDir,
       preparedStatements: config.pgPreparedStatements,
       onConnectionError: (err) => log.warn({ err }, 'database connection lost; the pool reconnects'),
+      onCheckpointError: (message) => log.warn({ error: message }, 'a checkpoint of the SQLite log failed'),
     });
   } catch (err) {
     const variable = config.databaseUrl ? 'DATABASE_URL' : 'PARLEY_DATA_DIR';
@@ -149,6 +150,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
     db: deps.db,
     openSockets: () => realtimeServer?.io.engine.clientsCount ?? 0,
     dbFlushes: () => dbHandle.flushes(),
+    dbCheckpoints: () => dbHandle.checkpoints(),
     uploadsInProgress: () => uploadLimits.uploadsInProgress(),
     previews: previewPool,
   });

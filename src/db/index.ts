@@ -10,6 +10,7 @@ import { ResilientPostgresDialect } from './resilient.js';
 import { preparedStatements } from './prepared.js';
 import { countStatement } from './statements.js';
 import { createWalFlusher } from './wal-flush.js';
+import { startCheckpointer } from './checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -25,6 +26,8 @@ export interface DbHandle {
   flush(): Promise<void>;
   /** fsyncs run by flush() so far (0 on PostgreSQL); /metrics shows it. */
   flushes(): number;
+  /** SQLite: checkpoints of the log run off the event loop so far (checkpointer.ts); 0 on PostgreSQL. */
+  checkpoints(): number;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,8 @@ export async function createDb(opts: {
   preparedStatements?: boolean;
   dataDir: string;
   onConnectionError?: (err: Error) => void;
+  /** SQLite: a checkpoint off the event loop failed (it is tried again; the main connection's valve remains). */
+  onCheckpointError?: (message: string) => void;
 }): Promise<DbHandle> {
   if (opts.databaseUrl) {
     // Loaded only for PostgreSQL, so the embedded default does not carry the driver in memory.
@@ -56,7 +61,14 @@ export async function createDb(opts: {
     client.release();
     const db = new Kysely<Database>({ dialect: new ResilientPostgresDialect({ pool }), log: countStatement });
     await migrate(db, 'postgres');
-    return { db, dialect: 'postgres', flush: async () => {}, flushes: () => 0, close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      flush: async () => {},
+      flushes: () => 0,
+      checkpoints: () => 0,
+      close: () => db.destroy(),
+    };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const file = path.join(opts.dataDir, 'parley.db');
@@ -72,12 +84,15 @@ export async function createDb(opts: {
   });
   await migrate(db, 'sqlite');
   const wal = createWalFlusher(`${file}-wal`);
+  const checkpointer = startCheckpointer(sqlite, file, { onError: opts.onCheckpointError });
   return {
     db,
     dialect: 'sqlite',
     flush: () => wal.flush(),
     flushes: () => wal.flushes,
+    checkpoints: () => checkpointer.checkpoints,
     close: async () => {
+      await checkpointer.close();
       await wal.close();
       await db.destroy();
     },

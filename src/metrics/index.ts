@@ -26,6 +26,7 @@ export function createMetrics(opts: {
   db: Db;
   openSockets: () => number;
   dbFlushes: () => number;
+  dbCheckpoints: () => number;
   uploadsInProgress: () => number;
   /** This process's preview pool, once it exists. */
   previews?: () => PreviewPool | undefined;
@@ -136,6 +137,15 @@ export function createMetrics(opts: {
     collect() {
       this.reset();
       this.inc(opts.dbFlushes());
+    },
+  });
+  new Counter({
+    name: 'parley_sqlite_checkpoints_total',
+    help: 'Checkpoints of the SQLite write-ahead log run off the event loop (a worker thread) that copied pages',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(opts.dbCheckpoints());
     },
   });
   new Gauge({

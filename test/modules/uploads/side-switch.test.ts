@@ -58,7 +58,7 @@ describe('a side turned off', () => {
     expect(visitorFile.status).toBe(201);
   });
 
-  it("refuses answers to the bot's upload request by multipart and by tus; the request stays open", async () => {
+  it("refuses answers to the bot's upload request by multipart and by tus; the request ends", async () => {
     const v = await widgetSession(s.url, s.widgetKey);
     const request = await documentRequestOf(s.url, v.visitorToken);
     expect(request.status).toBe('open');
@@ -74,8 +74,9 @@ describe('a side turned off', () => {
     );
     await expectDisabled(() => tusCreate(s.url, auth, 5000, { filename: 'id.pdf', requestId: request.id }), 'visitor');
     await expectDisabled(() => tusUpload(s.url, auth, pdf(5000), { filename: 'id.pdf' }), 'visitor');
-    // The request is still open; the session tells the widget uploads are off.
-    expect(lastUploadRequest(await visitorMessages(s.url, v.visitorToken)).request.status).toBe('open');
+    // The request ends (it could never be answered: bot/uploads-off.ts); the session tells the widget uploads are off.
+    await s.parley.idle();
+    expect(lastUploadRequest(await visitorMessages(s.url, v.visitorToken)).request.status).toBe('expired');
     expect((await widgetSession(s.url, s.widgetKey, v.visitorToken)).uploads.enabled).toBe(false);
   });
 
