@@ -31,6 +31,25 @@ async function workspaceWith(flow: unknown) {
   return ws as { id: string; widgetKey: string };
 }
 
+/** An order number, then an upload step (optional or required), then a question and a handoff. */
+const orderFlow = (optional: boolean) => ({
+  start: 'ask',
+  steps: [
+    { id: 'ask', kind: 'question', text: 'Your order number?', variable: 'order', next: 'doc' },
+    {
+      id: 'doc',
+      kind: 'upload',
+      prompt: 'Send your invoice',
+      allowedTypes: 'pdf',
+      maxFiles: 1,
+      optional,
+      next: 'more',
+    },
+    { id: 'more', kind: 'question', text: 'Anything else about {{order}}?', variable: 'more', next: 'bye' },
+    { id: 'bye', kind: 'handoff', text: 'Over to a human.' },
+  ],
+});
+
 /** A visitor of the default flow who has given a name and chosen "Send us a document". */
 async function visitorAtDocumentStep() {
   const v = await widgetSession(s.url, s.widgetKey);
@@ -149,29 +168,12 @@ describe('upload requests', () => {
   // Found by a review: with visitor uploads turned off, the bot still asked for a file the visitor could not send
   // (every upload refused 403), and a required step held the chat until its timeout.
   it('asks for no file while visitor uploads are off: passes an optional step, hands over at a required one', async () => {
-    const flow = (optional: boolean) => ({
-      start: 'ask',
-      steps: [
-        { id: 'ask', kind: 'question', text: 'Your order number?', variable: 'order', next: 'doc' },
-        {
-          id: 'doc',
-          kind: 'upload',
-          prompt: 'Send your invoice',
-          allowedTypes: 'pdf',
-          maxFiles: 1,
-          optional,
-          next: 'more',
-        },
-        { id: 'more', kind: 'question', text: 'Anything else about {{order}}?', variable: 'more', next: 'bye' },
-        { id: 'bye', kind: 'handoff', text: 'Over to a human.' },
-      ],
-    });
     const cases = [
       { optional: true, texts: ['Your order number?', 'Anything else about 42?'], status: 'bot', waitsFor: 'answer' },
       { optional: false, texts: ['Your order number?', 'Over to a human.'], status: 'waiting', waitsFor: 'agent' },
     ];
     for (const { optional, texts, status, waitsFor } of cases) {
-      const ws = await workspaceWith(flow(optional));
+      const ws = await workspaceWith(orderFlow(optional));
       const rules = (visitorUploadsEnabled: boolean) =>
         call(s.url, 'PUT', `/api/workspaces/${ws.id}/settings/file-upload`, {
           cookie: s.owner,
@@ -201,29 +203,12 @@ describe('upload requests', () => {
   // Found by a review: a request already open when visitor uploads were turned off stayed open (every upload 403)
   // until its timeout, a skip, or an agent.
   it('ends the open requests when visitor uploads are turned off: optional goes on, required hands over', async () => {
-    const flow = (optional: boolean) => ({
-      start: 'ask',
-      steps: [
-        { id: 'ask', kind: 'question', text: 'Your order number?', variable: 'order', next: 'doc' },
-        {
-          id: 'doc',
-          kind: 'upload',
-          prompt: 'Send your invoice',
-          allowedTypes: 'pdf',
-          maxFiles: 1,
-          optional,
-          next: 'more',
-        },
-        { id: 'more', kind: 'question', text: 'Anything else about {{order}}?', variable: 'more', next: 'bye' },
-        { id: 'bye', kind: 'handoff', text: 'Over to a human.' },
-      ],
-    });
     const cases = [
       { optional: true, after: 'Anything else about 42?', status: 'bot' },
       { optional: false, after: 'Over to a human.', status: 'waiting' },
     ];
     for (const { optional, after, status } of cases) {
-      const ws = await workspaceWith(flow(optional));
+      const ws = await workspaceWith(orderFlow(optional));
       const v = await widgetSession(s.url, ws.widgetKey);
       await say(v.visitorToken, '42');
       // A second chat whose request is open but whose bot no longer waits: an agent has taken it over.
