@@ -90,7 +90,7 @@ export function FileUploadConfig({ workspaceId }: { workspaceId: string }) {
           label="File upload for users"
           check
           error={fields.visitorUploadsEnabled}
-          hint="Visitors may send files to the bot and to agents."
+          hint="Visitors may send files to the bot and to agents. Turned off, the bot's open file requests end at once."
         >
           <input
             type="checkbox"
