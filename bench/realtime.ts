@@ -23,6 +23,7 @@ import { BENCH_ADMIN as ADMIN, spawnBenchServer } from './server.js';
 const BURST = Number(process.env.BENCH_BURST ?? 1000);
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 1000);
 const ACTIVE_CHATS = Math.min(100, SOCKETS);
+const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const RATES = (process.env.BENCH_RATES ?? '50,100,200,400,800,1600').split(',').map(Number);
 
 const rssOf = (pid: number) =>
@@ -94,7 +95,8 @@ async function startParley(env: Record<string, string>): Promise<{ child: ChildP
   }
   return spawnBenchServer({
     // BENCH_SERVER_ENTRY: another build's entry (an A/B against a checkout of an earlier commit).
-    args: ['--import', 'tsx', process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts'],
+    // BENCH_SERVER_NODE_ARGS: node flags for every server (`--trace-gc`, `--cpu-prof --cpu-prof-dir=…`).
+    args: [...NODE_ARGS, '--import', 'tsx', process.env.BENCH_SERVER_ENTRY ?? 'src/main.ts'],
     dataDir,
     env: { PARLEY_SOCKET_EVENTS_PER_S: '1000', ...env },
   });

@@ -2,6 +2,7 @@
 // dir, a known owner, the visitor rate limits out of the way), `args` after `node`, `env` on top. Resolves once it
 // prints "running on http://…"; rejects with what it printed if it exits first or has not started in three minutes.
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const BENCH_ADMIN = { email: 'bench@example.test', password: 'bench password 123' };
@@ -32,12 +33,21 @@ export async function spawnBenchServer(opts: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // BENCH_SERVER_LOG=<file>: every server's output is appended there (with --trace-gc in BENCH_SERVER_NODE_ARGS, its
+  // collections, each line naming the process: bench/gc-summary.ts).
+  const log = process.env.BENCH_SERVER_LOG ? fs.createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }) : null;
   let out = '';
+  let started = false;
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
+      log?.write(d);
+      if (started) return; // not kept once started: a long run would hold all of it
       out += d;
       const m = out.match(/running on (http:\/\/[\d.:]+)/);
-      if (m) resolve(m[1]!);
+      if (m) {
+        started = true;
+        resolve(m[1]!);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
