@@ -74,4 +74,30 @@ describe.skipIf(!browser)('bot upload request in the browser', () => {
     await agent.getByRole('log').getByRole('link', { name: 'Download invoice.pdf' }).waitFor();
     await agent.getByRole('list', { name: 'Chat files' }).getByText('invoice.pdf').waitFor();
   });
+
+  it('closes an open request card at once when visitor uploads are turned off, and says why', async () => {
+    const { page: visitor } = await newPage(browser!);
+    const widget = await openDemoWidget(visitor, s.url);
+    const request = widget.getByRole('group', { name: 'File requested by the assistant' });
+    await widget.getByText('Please upload your invoice as a PDF').first().waitFor();
+    const uploadButton = request.getByRole('button', { name: 'Upload file' });
+    await expect.poll(() => uploadButton.isDisabled()).toBe(false);
+
+    const cookie = await login(s.url, s.admin.email, s.admin.password);
+    const rules = (visitorUploadsEnabled: boolean) =>
+      call(s.url, 'PUT', `/api/workspaces/${s.workspaceId}/settings/file-upload`, {
+        cookie,
+        body: { visitorUploadsEnabled },
+      });
+    expect((await rules(false)).status).toBe(200);
+    try {
+      // Without a reload: the card closes, the event says why, and the bot goes on to its next step.
+      await request.getByText('This request has expired').waitFor();
+      await expect.poll(() => uploadButton.isDisabled()).toBe(true);
+      await widget.getByText('File sharing was turned off').waitFor();
+      await widget.getByText('Thanks, an agent will check it now.').waitFor();
+    } finally {
+      expect((await rules(true)).status).toBe(200);
+    }
+  });
 });

@@ -42,10 +42,19 @@ export async function closeWithoutBot(
   status: 'skipped' | 'expired',
   lead: LeadMessage,
 ) {
-  const row = await deps.db.transaction().execute(async (trx) => {
+  const done = await deps.db.transaction().execute(async (trx) => {
     if (!(await botRepo.closeRequest(trx, requestId, status))) return undefined;
-    return chatsRepo.insertMessage(trx, { chat_id: chat.id, workspace_id: chat.workspace_id, file_ids: null, ...lead });
+    const card = await chatsRepo.requestMessage(trx, chat.id, requestId);
+    const row = await chatsRepo.insertMessage(trx, {
+      chat_id: chat.id,
+      workspace_id: chat.workspace_id,
+      file_ids: null,
+      ...lead,
+    });
+    return { card, row };
   });
-  if (row) await publishMessage(deps, row);
-  return row;
+  if (!done) return undefined;
+  if (done.card) await publishMessage(deps, done.card, 'message.updated');
+  await publishMessage(deps, done.row);
+  return done.row;
 }

@@ -35,6 +35,8 @@ export type Decide = (chat: ChatsTable, state: BotState | undefined) => Promise<
 export interface Applied {
   lead: MessageRow[];
   posts: MessageRow[];
+  /** The request message of the request this change closed: announced again (message.updated) with its status. */
+  closed?: MessageRow;
 }
 
 class StateMoved extends Error {}
@@ -51,6 +53,7 @@ export async function transition(deps: Deps, chatId: string, decide: Decide): Pr
     if (!change) return null;
     try {
       const applied = await commit(deps, chat, previous, change);
+      if (applied.closed) await publishMessage(deps, applied.closed, 'message.updated');
       for (const row of [...applied.lead, ...applied.posts]) await publishMessage(deps, row);
       if (change.status) await publishChat(deps, chat.id);
       return applied;
@@ -65,9 +68,11 @@ export async function transition(deps: Deps, chatId: string, decide: Decide): Pr
 async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefined, change: Change): Promise<Applied> {
   const now = nowIso();
   return deps.db.transaction().execute(async (trx) => {
+    let closed: MessageRow | undefined;
     if (change.closeRequest) {
-      const closed = await botRepo.closeRequest(trx, change.closeRequest.id, change.closeRequest.status);
-      if (!closed && change.closeRequest.mustBeOpen) throw requestClosed();
+      const done = await botRepo.closeRequest(trx, change.closeRequest.id, change.closeRequest.status);
+      if (!done && change.closeRequest.mustBeOpen) throw requestClosed();
+      if (done) closed = await chatsRepo.requestMessage(trx, chat.id, change.closeRequest.id);
     }
     if (change.remindRequest) {
       if (!(await botRepo.remindRequest(trx, change.remindRequest.id, change.remindRequest.expiresAt)))
@@ -140,7 +145,7 @@ async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefin
       ...(change.flowVersion !== undefined ? { bot_flow_version: change.flowVersion } : {}),
     });
     if (!guarded) throw new StateMoved();
-    return { lead, posts };
+    return { lead, posts, closed };
   });
 }
 

@@ -383,6 +383,15 @@ export const chatsRepo = {
     return Number(r.numUpdatedRows) > 0;
   },
   messageById: (db: Db, id: string) => db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst(),
+  /** The bot's message that carries an upload request (its card). */
+  requestMessage: (db: Db, chatId: string, requestId: string) =>
+    db
+      .selectFrom('messages')
+      .selectAll()
+      .where('chat_id', '=', chatId)
+      .where('request_id', '=', requestId)
+      .where('kind', '=', 'upload_request')
+      .executeTakeFirst(),
   /** The messages after `afterId` (all from the first without it); undefined when it is no message of this chat. */
   async messagesAfter(db: Db, chatId: string, afterId: string | undefined, limit: number) {
     let q = db.selectFrom('messages').selectAll().where('chat_id', '=', chatId);

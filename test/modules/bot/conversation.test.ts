@@ -224,15 +224,24 @@ describe('upload requests', () => {
 
       const socket = await connect(s.url, { token: v.visitorToken });
       const live = collect(socket, 'message.created');
+      const cards = collect(socket, 'message.updated');
+      const heldSocket = await connect(s.url, { token: held.visitorToken });
+      const heldCards = collect(heldSocket, 'message.updated');
       const off = await call(s.url, 'PUT', `/api/workspaces/${ws.id}/settings/file-upload`, {
         cookie: s.owner,
         body: { visitorUploadsEnabled: false },
       });
       expect(off.status).toBe(200);
-      // The visitor sees why, then the bot goes on at once (not at the request's timeout).
+      // The open widget's card closes at once (its buttons would only be refused), the visitor sees why, then the
+      // bot goes on (not at the request's timeout).
+      for (const updates of [cards, heldCards]) {
+        const card = await updates.next((p) => p.message.kind === 'upload_request');
+        expect(card.message.request.status).toBe('expired');
+      }
       expect((await live.next((p) => p.message.kind === 'event')).message.text).toBe('File sharing was turned off');
       expect((await live.next((p) => p.message.authorRole === 'bot')).message.text).toBe(after);
       socket.close();
+      heldSocket.close();
       await s.parley.idle();
       const messages = await visitorMessages(s.url, v.visitorToken);
       expect(lastUploadRequest(messages).request.status).toBe('expired');
