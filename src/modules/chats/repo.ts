@@ -1,5 +1,5 @@
 // SQL for visitors, chats and messages.
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import type { Dialect, Db } from '../../db/index.js';
 import type { ChatsTable, Database, MessageRow, MessagesTable } from '../../db/types.js';
 import { newId, nowIso } from '../../ids.js';
@@ -34,6 +34,65 @@ const latestChatId = (eb: ExpressionBuilder<Database, 'visitors'>) =>
     .whereRef('latest.visitor_id', '=', 'visitors.id')
     .orderBy('latest.id', 'desc')
     .limit(1);
+
+/** A visitor's text message as the rows insertVisitorTexts takes (n: its order among those given). */
+interface VisitorText {
+  id: string;
+  token_hash: string;
+  body: string;
+  created_at: string;
+  n: number;
+}
+
+/**
+ * Visitors' text messages, each by the hash of its visitor's token, into the visitor's latest chat when that chat
+ * takes a visitor's text as is (waiting, open, or with a bot that has started), in one INSERT … SELECT from `source`
+ * (one row per message). Rows go in chat id order, then in the order given. Returns what was inserted, with the
+ * chat's status, by message id; a message it did not take is missing.
+ */
+async function insertVisitorTexts(db: Db, source: RawBuilder<VisitorText>) {
+  const rows = await db
+    .insertInto('messages')
+    .columns(MESSAGE_COLUMNS)
+    .expression(
+      db
+        .selectFrom(source.as('v'))
+        .innerJoin('visitors', 'visitors.token_hash', 'v.token_hash')
+        .innerJoin('chats', (join) => join.on((eb) => eb('chats.id', '=', latestChatId(eb))))
+        .select([
+          'v.id',
+          'chats.id as chat_id',
+          'chats.workspace_id',
+          text('visitor').as('author_role'),
+          'visitors.id as author_id',
+          'v.body as text',
+          text('text').as('kind'),
+          text(null).as('file_ids'),
+          text(null).as('request_id'),
+          text(null).as('meta'),
+          'v.created_at',
+        ])
+        .where((eb) =>
+          eb.or([
+            eb('chats.status', 'in', ['waiting', 'open']),
+            eb.and([eb('chats.status', '=', 'bot'), eb('chats.bot_state', 'is not', null)]),
+          ]),
+        )
+        .orderBy('chats.id')
+        .orderBy('v.n'),
+    )
+    .returningAll()
+    .returning((eb) =>
+      eb.selectFrom('chats').select('chats.status').whereRef('chats.id', '=', 'messages.chat_id').as('chat_status'),
+    )
+    .execute();
+  return new Map(
+    rows.map(({ chat_status, ...row }) => [
+      row.id,
+      { row: row as MessageRow, chatStatus: chat_status as ChatsTable['status'] },
+    ]),
+  );
+}
 
 export const chatsRepo = {
   chatById: (db: Db, id: string) => db.selectFrom('chats').selectAll().where('id', '=', id).executeTakeFirst(),
@@ -311,42 +370,9 @@ export const chatsRepo = {
    * has not started — and the caller takes the path that tells which. Returns the chat's status beside the row.
    */
   async insertFromVisitorToken(db: Db, tokenHash: string, m: { id: string; text: string }) {
-    const inserted = await db
-      .insertInto('messages')
-      .columns(MESSAGE_COLUMNS)
-      .expression(
-        db
-          .selectFrom('visitors')
-          .innerJoin('chats', (join) => join.on((eb) => eb('chats.id', '=', latestChatId(eb))))
-          .select([
-            text(m.id).as('id'),
-            'chats.id as chat_id',
-            'chats.workspace_id',
-            text('visitor').as('author_role'),
-            'visitors.id as author_id',
-            text(m.text).as('text'),
-            text('text').as('kind'),
-            text(null).as('file_ids'),
-            text(null).as('request_id'),
-            text(null).as('meta'),
-            text(nowIso()).as('created_at'),
-          ])
-          .where('visitors.token_hash', '=', tokenHash)
-          .where((eb) =>
-            eb.or([
-              eb('chats.status', 'in', ['waiting', 'open']),
-              eb.and([eb('chats.status', '=', 'bot'), eb('chats.bot_state', 'is not', null)]),
-            ]),
-          ),
-      )
-      .returningAll()
-      .returning((eb) =>
-        eb.selectFrom('chats').select('chats.status').whereRef('chats.id', '=', 'messages.chat_id').as('chat_status'),
-      )
-      .executeTakeFirst();
-    if (!inserted) return undefined;
-    const { chat_status, ...row } = inserted;
-    return { row: row as MessageRow, chatStatus: chat_status as ChatsTable['status'] };
+    const one = sql<VisitorText>`(select ${text(m.id)} as id, ${text(tokenHash)} as token_hash, ${text(m.text)} as body,
+      ${text(nowIso())} as created_at, 1 as n)`;
+    return (await insertVisitorTexts(db, one)).get(m.id);
   },
   /**
    * PostgreSQL only: insertFromVisitorToken for several visitors' messages in one statement (one round trip, one
@@ -354,23 +380,11 @@ export const chatsRepo = {
    * trigger) in the same order and never deadlock each other; one chat's messages keep the order given. Returns the
    * rows inserted with their chat's status, by message id; a message missing from it was not taken (see above).
    */
-  async insertFromVisitorTokens(db: Db, items: { tokenHash: string; id: string; text: string; createdAt: string }[]) {
-    const { rows } = await sql<MessageRow & { chat_status: ChatsTable['status'] }>`
-      insert into messages (id, chat_id, workspace_id, author_role, author_id, text, kind, file_ids, request_id, meta,
-        created_at)
-      select v.id, chats.id, chats.workspace_id, 'visitor', visitors.id, v.body, 'text', null, null, null, v.created_at
-      from unnest(${items.map((i) => i.id)}::text[], ${items.map((i) => i.tokenHash)}::text[],
-        ${items.map((i) => i.text)}::text[], ${items.map((i) => i.createdAt)}::text[])
-        with ordinality as v(id, token_hash, body, created_at, n)
-      join visitors on visitors.token_hash = v.token_hash
-      join chats on chats.id = (select latest.id from chats as latest where latest.visitor_id = visitors.id
-        order by latest.id desc limit 1)
-      where chats.status in ('waiting', 'open') or (chats.status = 'bot' and chats.bot_state is not null)
-      order by chats.id, v.n
-      returning *, (select chats.status from chats where chats.id = messages.chat_id) as chat_status`.execute(db);
-    return new Map(
-      rows.map(({ chat_status, ...row }) => [row.id, { row: row as MessageRow, chatStatus: chat_status }] as const),
-    );
+  insertFromVisitorTokens(db: Db, items: { tokenHash: string; id: string; text: string; createdAt: string }[]) {
+    const many = sql<VisitorText>`(select * from unnest(${items.map((i) => i.id)}::text[],
+      ${items.map((i) => i.tokenHash)}::text[], ${items.map((i) => i.text)}::text[],
+      ${items.map((i) => i.createdAt)}::text[]) with ordinality as u(id, token_hash, body, created_at, n))`;
+    return insertVisitorTexts(db, many);
   },
   /** Ends a message's hold (its files were scanned); false when it was not held (already released). */
   async unholdMessage(db: Db, id: string): Promise<boolean> {
