@@ -8,7 +8,7 @@ import { publishMessage, visitorAudience } from '../chats/service.js';
 import { messageViews, type MessageView } from '../chats/view.js';
 import { botRepo } from './repo.js';
 import { continuePastRequest } from './runtime.js';
-import { requestClosed, type LeadMessage } from './transition.js';
+import { announceCard, closeRequestCard, requestClosed, type LeadMessage } from './transition.js';
 
 export async function skipRequest(deps: Deps, chat: ChatsTable, requestId: string): Promise<MessageView> {
   const request = await botRepo.request(deps.db, requestId);
@@ -43,18 +43,18 @@ export async function closeWithoutBot(
   lead: LeadMessage,
 ) {
   const done = await deps.db.transaction().execute(async (trx) => {
-    if (!(await botRepo.closeRequest(trx, requestId, status))) return undefined;
-    const card = await chatsRepo.requestMessage(trx, chat.id, requestId);
+    const closed = await closeRequestCard(trx, chat.id, requestId, status);
+    if (!closed) return undefined;
     const row = await chatsRepo.insertMessage(trx, {
       chat_id: chat.id,
       workspace_id: chat.workspace_id,
       file_ids: null,
       ...lead,
     });
-    return { card, row };
+    return { card: closed.card, row };
   });
   if (!done) return undefined;
-  if (done.card) await publishMessage(deps, done.card, 'message.updated');
+  await announceCard(deps, done.card);
   await publishMessage(deps, done.row);
   return done.row;
 }

@@ -1,6 +1,7 @@
 // Commits one step of a chat's bot conversation atomically: the new state, the bot's messages, upload requests and
 // timeout jobs in one transaction, guarded by the exact previous state (optimistic locking). When two nodes or two
 // requests race, one update finds the state changed, re-reads and decides again. Messages are announced after commit.
+import type { Db } from '../../db/index.js';
 import type { Deps } from '../../deps.js';
 import type { ChatsTable, MessageRow } from '../../db/types.js';
 import { jobsRepo, type NewJob } from '../../jobs/repo.js';
@@ -39,6 +40,20 @@ export interface Applied {
   closed?: MessageRow;
 }
 
+/**
+ * Closes an open upload request (skipped or expired) and reads its card, the bot's message that carries it, for
+ * announceCard after commit; null when the request was no longer open (nothing written).
+ */
+export async function closeRequestCard(trx: Db, chatId: string, requestId: string, status: 'skipped' | 'expired') {
+  if (!(await botRepo.closeRequest(trx, requestId, status))) return null;
+  return { card: await chatsRepo.requestMessage(trx, chatId, requestId) };
+}
+
+/** Announces a closed request's card again (message.updated): an open widget disables its buttons at once. */
+export async function announceCard(deps: Deps, card: MessageRow | undefined) {
+  if (card) await publishMessage(deps, card, 'message.updated');
+}
+
 class StateMoved extends Error {}
 const MAX_ATTEMPTS = 5;
 
@@ -53,7 +68,7 @@ export async function transition(deps: Deps, chatId: string, decide: Decide): Pr
     if (!change) return null;
     try {
       const applied = await commit(deps, chat, previous, change);
-      if (applied.closed) await publishMessage(deps, applied.closed, 'message.updated');
+      await announceCard(deps, applied.closed);
       for (const row of [...applied.lead, ...applied.posts]) await publishMessage(deps, row);
       if (change.status) await publishChat(deps, chat.id);
       return applied;
@@ -70,9 +85,9 @@ async function commit(deps: Deps, chat: ChatsTable, previous: BotState | undefin
   return deps.db.transaction().execute(async (trx) => {
     let closed: MessageRow | undefined;
     if (change.closeRequest) {
-      const done = await botRepo.closeRequest(trx, change.closeRequest.id, change.closeRequest.status);
+      const done = await closeRequestCard(trx, chat.id, change.closeRequest.id, change.closeRequest.status);
       if (!done && change.closeRequest.mustBeOpen) throw requestClosed();
-      if (done) closed = await chatsRepo.requestMessage(trx, chat.id, change.closeRequest.id);
+      closed = done?.card;
     }
     if (change.remindRequest) {
       if (!(await botRepo.remindRequest(trx, change.remindRequest.id, change.remindRequest.expiresAt)))
