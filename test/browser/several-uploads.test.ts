@@ -1,6 +1,7 @@
 // Browser: a visitor picks several files at once (Chatwoot #3715: one attachment at a time) and each gets a row of
 // its own with its own progress bar; Pause holds one upload while the others finish, and Resume finishes it from the
-// bytes the server kept (Rocket.Chat #25732: no pause/resume). All arrive once, with the right bytes.
+// bytes the server kept (Rocket.Chat #25732: no pause/resume). All arrive once, with the right bytes. Small files
+// picked together go in one request, so one message, each still with its own row: its Cancel drops that file alone.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -95,5 +96,45 @@ describe.skipIf(!browser)('several uploads at once in the widget', () => {
       const left = fs.readdirSync(path.join(s.dataDir, 'uploads')).filter((n) => n.startsWith(upload.id));
       expect(left).toEqual([]);
     });
+  });
+
+  it('sends small files picked together as one message; Cancel on one row drops that file alone', async () => {
+    const before = await snapshot(s);
+    const files = ['a-form.pdf', 'b-form.pdf', 'c-form.pdf'].map((name) => ({
+      name,
+      mimeType: 'application/pdf',
+      buffer: pdf(300 * KB, name),
+    }));
+    await throttle(100 * KB);
+    await chooseFiles(visitor, widget.getByRole('button', { name: 'Attach files' }), files);
+    const rows = widget.getByRole('list', { name: 'Uploads in progress' }).getByRole('listitem');
+    await expect.poll(() => rows.count()).toBe(3);
+    // The parts go in order: the first moves while the last has not started.
+    await expect.poll(() => progressOf('a-form.pdf'), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await progressOf('c-form.pdf')).toBe(0);
+    await widget.getByRole('button', { name: 'Cancel upload of b-form.pdf' }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    await throttle(-1);
+
+    for (const name of ['a-form.pdf', 'c-form.pdf'])
+      await widget.getByRole('link', { name: `Download ${name}` }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => rows.count()).toBe(0);
+    const after = await snapshot(s);
+    expect(after.files).toBe(before.files + 2);
+    expect(after.messages).toBe(before.messages + 1);
+    expect(after.tempFiles).toBe(0);
+    const stored = await s.parley.deps.db
+      .selectFrom('files')
+      .select(['id', 'name'])
+      .where('name', 'like', '%-form.pdf')
+      .orderBy('name')
+      .execute();
+    expect(stored.map((f) => f.name)).toEqual(['a-form.pdf', 'c-form.pdf']);
+    const message = await s.parley.deps.db
+      .selectFrom('messages')
+      .select('file_ids')
+      .where('file_ids', 'like', `%${stored[0]!.id}%`)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(message.file_ids!).sort()).toEqual(stored.map((f) => f.id).sort());
   });
 });

@@ -1,5 +1,6 @@
 // Browser: a visitor and an agent exchange files live — widget attach button, console Settings → "Files Attachment",
 // the side panel's "Choose File" and "Refresh" — and what the visitor downloads is byte for byte what was sent.
+// Files picked together go as one message with all of them, both ways (Chatwoot #3715: one attachment per message).
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -103,5 +104,52 @@ describe.skipIf(!browser)('visitor and agent share files in the browser', () => 
     expect(rows.find((r) => r.includes('invoice.pdf'))).toContain('Visitor');
     expect(rows.find((r) => r.includes('diagram.png'))).toContain('Agent');
     await screenshot(agent, 'console');
+  });
+
+  it('sends files picked together as one message with all of them, from the widget and from the console', async () => {
+    /** One message (in the console or the widget) shows a download link for each name. */
+    const oneMessageWith = async (root: Page | FrameLocator, names: string[]) => {
+      const log = root.getByRole('log');
+      for (const n of names) await log.getByRole('link', { name: `Download ${n}` }).waitFor();
+      let message = log.locator('.p-msg');
+      for (const n of names) message = message.filter({ has: root.getByRole('link', { name: `Download ${n}` }) });
+      await expect.poll(() => message.count()).toBe(1);
+    };
+    const storedMessage = async (names: string[]) => {
+      const files = await s.parley.deps.db
+        .selectFrom('files')
+        .select(['id', 'name'])
+        .where('name', 'in', names)
+        .execute();
+      expect(files).toHaveLength(names.length);
+      const rows = await s.parley.deps.db
+        .selectFrom('messages')
+        .select('file_ids')
+        .where('file_ids', 'is not', null)
+        .execute();
+      const holding = rows.filter((r) => files.some((f) => r.file_ids!.includes(f.id)));
+      expect(holding).toHaveLength(1);
+      expect(JSON.parse(holding[0]!.file_ids!).sort()).toEqual(files.map((f) => f.id).sort());
+    };
+
+    const visitorFiles = ['receipt-1.pdf', 'receipt-2.pdf', 'receipt-3.pdf'];
+    await chooseFiles(
+      visitor,
+      widget.getByRole('button', { name: 'Attach files' }),
+      visitorFiles.map((name, i) => ({ name, mimeType: 'application/pdf', buffer: pdf(4000 + i, name) })),
+    );
+    await oneMessageWith(widget, visitorFiles);
+    await oneMessageWith(agent, visitorFiles);
+    await storedMessage(visitorFiles);
+
+    const agentFiles = ['terms.pdf', 'form.pdf'];
+    await chooseFiles(
+      agent,
+      agent.getByRole('button', { name: 'Choose File' }),
+      agentFiles.map((name, i) => ({ name, mimeType: 'application/pdf', buffer: pdf(3000 + i, name) })),
+    );
+    await oneMessageWith(agent, agentFiles);
+    await oneMessageWith(widget, agentFiles);
+    await storedMessage(agentFiles);
   });
 });

@@ -1,9 +1,12 @@
-// Sending the agent's files into a chat: one resumable (tus) upload per file with progress, pause and cancel, checked first against the
-// operator rules when they are known; the server's refusal is shown as well and makes the rules be read again.
+// Sending the agent's files into a chat: small files picked together in one request (one message, a progress row
+// and a Cancel per file), the others one resumable (tus) upload each with progress, pause and cancel; checked first
+// against the operator rules when they are known; the server's refusal is shown as well and makes the rules be read
+// again.
 import { useCallback } from 'react';
-import type { ApiError } from '../ui/api.js';
+import { enc, type ApiError } from '../ui/api.js';
 import { checkFile } from '../ui/file-rules.js';
 import type { Message } from '../ui/types.js';
+import { groupForSending } from '../ui/upload.js';
 import { useUploads } from '../ui/useUploads.js';
 import { useAgentRules } from './useAgentRules.js';
 
@@ -26,13 +29,19 @@ export function useAgentUploads(
         if (why) uploads.refuse(why, f.name);
         return !why;
       });
-      for (const f of accepted) {
+      const onError = (err: ApiError) => {
+        if (RULE_CODES.includes(err.code)) refresh();
+      };
+      // Small files picked together in one request, so one message with several files.
+      const { together, alone } = groupForSending(accepted);
+      const url = `/api/workspaces/${enc(workspaceId)}/chats/${enc(chatId)}/files`;
+      for (const group of together)
+        void uploads
+          .sendTogether<{ message?: Message }>(group, { url }, onError, { metadata: { chatId } })
+          .then((a) => a && onSent(a.message));
+      for (const f of alone) {
         // Resumable (tus): the session cookie authenticates; the chat is named in the metadata.
-        uploads
-          .sendResumable(f, { metadata: { chatId } }, (err: ApiError) => {
-            if (RULE_CODES.includes(err.code)) refresh();
-          })
-          .then((fileId) => fileId && onSent(undefined));
+        uploads.sendResumable(f, { metadata: { chatId } }, onError).then((fileId) => fileId && onSent(undefined));
       }
     },
     [chatId, workspaceId, rules, uploads, refresh, onSent],

@@ -46,3 +46,32 @@ export function uploadFiles<T>(url: string, files: File[], opts: UploadOptions =
   });
   return { promise, cancel: () => xhr.abort() };
 }
+
+/** Files picked together go in one request (one message) when there are several small ones. */
+const TOGETHER_MAX_FILES = 10; // the server's limit of files per message
+const TOGETHER_MAX_FILE = 8 * 1024 * 1024;
+const TOGETHER_MAX_BYTES = 25 * 1024 * 1024;
+
+/**
+ * Splits files picked together: the small ones into groups sent in one request each (one message with several
+ * files), at most TOGETHER_MAX_FILES and TOGETHER_MAX_BYTES a group; a large file, or a small one left alone, goes
+ * resumably on its own (its own message), where a dropped connection costs nothing.
+ */
+export function groupForSending(files: File[]): { together: File[][]; alone: File[] } {
+  const alone = files.filter((f) => f.size > TOGETHER_MAX_FILE);
+  const groups: File[][] = [];
+  let group: File[] = [];
+  let bytes = 0;
+  for (const f of files.filter((f) => f.size <= TOGETHER_MAX_FILE)) {
+    if (group.length === TOGETHER_MAX_FILES || bytes + f.size > TOGETHER_MAX_BYTES) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(f);
+    bytes += f.size;
+  }
+  if (group.length > 0) groups.push(group);
+  for (const g of groups) if (g.length === 1) alone.push(g[0]!);
+  return { together: groups.filter((g) => g.length > 1), alone };
+}

@@ -1,5 +1,6 @@
 // Upload state for a chat: running uploads (progress, cancel) and refusals (client checks and server errors).
-// Callers choose grouping: one request per file for plain attachments, one request for a bot request's files.
+// Callers choose grouping: files picked together go in one request and so one message (sendTogether, one row per
+// file), a large file or a lone one resumably (sendResumable), a bot request's files in one request (send).
 import { useCallback, useState } from 'react';
 import type { ApiError } from './api.js';
 import { CANCELLED, uploadFiles } from './upload.js';
@@ -30,6 +31,8 @@ export interface UploadTarget {
 }
 
 let counter = 0;
+/** A proxy in front of Parley refused a request of files sent together (its body limit): later ones go resumably. */
+let proxyRefusedTogether = false;
 const nextKey = () => `u${++counter}`;
 
 export function useUploads() {
@@ -125,5 +128,83 @@ export function useUploads() {
     [refuse],
   );
 
-  return { entries, refusals, refuse, clearRefusals, dismiss, send, sendResumable };
+  /**
+   * Sends several files in one multipart request, so they arrive as one message, with a row per file: its progress
+   * is read off the request's (the parts go in order) and its Cancel drops that file alone — the request is
+   * stopped and the others are sent again without it. Resolves with the answer, or undefined when refused or
+   * every file was cancelled.
+   */
+  const sendTogether = useCallback(
+    async <T>(
+      files: File[],
+      target: UploadTarget,
+      onError?: (err: ApiError) => void,
+      /** Where each file goes resumably instead when a proxy in front of Parley refuses the request's size. */
+      resumable?: Omit<ResumableOptions, 'onProgress'>,
+    ): Promise<T | undefined> => {
+      const oneByOne = async (list: File[]) => {
+        await Promise.all(list.map((f) => sendResumable(f, resumable!, onError)));
+        return undefined;
+      };
+      if (resumable && proxyRefusedTogether) return oneByOne(files);
+      let left = files;
+      while (left.length > 0) {
+        const sending = left;
+        const keys = sending.map(() => nextKey());
+        const starts = sending.map((_, i) => sending.slice(0, i).reduce((n, f) => n + f.size, 0));
+        const bytes = sending.reduce((n, f) => n + f.size, 0);
+        let dropped: number | undefined;
+        const handle = uploadFiles<T>(target.url, sending, {
+          token: target.token,
+          fields: target.fields,
+          onProgress: (loaded, total) => {
+            // The body is the files plus a little framing: its progress, scaled to the files' bytes, in file order.
+            const at = total > 0 ? (loaded / total) * bytes : 0;
+            setEntries((es) =>
+              es.map((e) => {
+                const i = keys.indexOf(e.key);
+                return i < 0 ? e : { ...e, loaded: Math.max(0, Math.min(sending[i]!.size, at - starts[i]!)) };
+              }),
+            );
+          },
+        });
+        const rows = sending.map((f, i) => ({
+          key: keys[i]!,
+          label: f.name,
+          loaded: 0,
+          total: f.size,
+          cancel: () => {
+            dropped = i;
+            handle.cancel();
+          },
+        }));
+        setEntries((es) => [...es, ...rows]);
+        try {
+          return await handle.promise;
+        } catch (e) {
+          const err = e as ApiError;
+          if (err.code === CANCELLED && dropped !== undefined) {
+            left = sending.filter((_, i) => i !== dropped);
+            continue;
+          }
+          if (resumable && err.code === 'HTTP_413') {
+            // A proxy's own 413 (its body limit; Parley's is FILE_TOO_LARGE): resumable chunks get through it.
+            proxyRefusedTogether = true;
+            return oneByOne(sending);
+          }
+          if (err.code !== CANCELLED) {
+            refuse(err.message, sending.map((f) => f.name).join(', '));
+            onError?.(err);
+          }
+          return undefined;
+        } finally {
+          setEntries((es) => es.filter((x) => !keys.includes(x.key)));
+        }
+      }
+      return undefined;
+    },
+    [refuse, sendResumable],
+  );
+
+  return { entries, refusals, refuse, clearRefusals, dismiss, send, sendTogether, sendResumable };
 }

@@ -1,10 +1,12 @@
 // Sending the visitor's files: checked against the session's rules (and a bot request's types) before any byte
-// leaves, then one resumable (tus) upload per file (several files answering one bot request go in one multipart
-// request), with refusals and a rules refresh on server refusals.
+// leaves, then small files picked together in one multipart request (one message with several files), the others
+// one resumable (tus) upload each (several files answering one bot request go in one multipart request), with
+// refusals and a rules refresh on server refusals.
 import { useCallback, useState } from 'react';
 import { api, enc, type ApiError } from '../ui/api.js';
 import { checkFile, UPLOADS_OFF, withExtraTypes } from '../ui/file-rules.js';
 import type { Message, UploadRequest } from '../ui/types.js';
+import { groupForSending } from '../ui/upload.js';
 import { useUploads } from '../ui/useUploads.js';
 import type { WidgetSession } from './session.js';
 
@@ -55,8 +57,14 @@ export function useWidgetFiles(
       if (accepted.length === 0) return;
       const target = { url: FILES_URL, token: session.visitorToken };
       if (!request) {
-        // Each file resumably (tus); its message arrives over the socket like any other.
-        for (const f of accepted)
+        // Small files picked together in one request, so one message; the others resumably (tus), each its own
+        // message, which arrives over the socket like any other.
+        const { together, alone } = groupForSending(accepted);
+        for (const group of together)
+          void uploads
+            .sendTogether<Answer>(group, target, (err) => onServerError(err), { token: session.visitorToken })
+            .then((a) => a?.message && addMessages([a.message]));
+        for (const f of alone)
           void uploads.sendResumable(f, { token: session.visitorToken }, (err) => onServerError(err));
         return;
       }
