@@ -119,7 +119,6 @@ const LONG_LINES = new Set([
   'test/support/contract.ts',
   'test/weak-spots.test.ts',
   'web/admin/Sidebar.tsx',
-  'web/console/useAgentUploads.ts',
   'web/ui/FilePicker.tsx',
   'web/widget/useWidgetFiles.ts',
 ]);
