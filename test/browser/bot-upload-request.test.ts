@@ -100,4 +100,41 @@ describe.skipIf(!browser)('bot upload request in the browser', () => {
       expect((await rules(true)).status).toBe(200);
     }
   });
+
+  it('answers a request for two files with one message, each file with its own progress row', async () => {
+    const cookie = await login(s.url, s.admin.email, s.admin.password);
+    const two = { ...FLOW, steps: FLOW.steps.map((st) => (st.kind === 'upload' ? { ...st, maxFiles: 2 } : st)) };
+    const ws = `/api/workspaces/${s.workspaceId}`;
+    expect((await call(s.url, 'PUT', `${ws}/bot`, { cookie, body: { flow: two } })).status).toBeLessThan(300);
+    expect((await call(s.url, 'POST', `${ws}/bot/publish`, { cookie, body: {} })).status).toBeLessThan(300);
+
+    const { page: visitor } = await newPage(browser!);
+    const cdp = await visitor.context().newCDPSession(visitor);
+    await cdp.send('Network.enable');
+    const widget = await openDemoWidget(visitor, s.url);
+    const request = widget.getByRole('group', { name: 'File requested by the assistant' });
+    await widget.getByText('Please upload your invoice as a PDF').first().waitFor();
+    const throttle = (uploadThroughput: number) =>
+      cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput,
+      });
+    await throttle(200 * 1024);
+    const names = ['invoice-1.pdf', 'invoice-2.pdf'];
+    await chooseFiles(
+      visitor,
+      request.getByRole('button', { name: 'Upload file' }),
+      names.map((name) => ({ name, mimeType: 'application/pdf', buffer: pdf(300 * 1024, name) })),
+    );
+    for (const name of names)
+      await widget.getByRole('progressbar', { name: `Uploading ${name}`, exact: true }).waitFor();
+    await throttle(-1);
+
+    let message = widget.getByRole('log').locator('.p-msg');
+    for (const name of names) message = message.filter({ has: widget.getByRole('link', { name: `Download ${name}` }) });
+    await expect.poll(() => message.count(), { timeout: 30_000 }).toBe(1);
+    await widget.getByText('Thanks, an agent will check it now.').last().waitFor();
+  });
 });

@@ -1,6 +1,6 @@
 // Upload state for a chat: running uploads (progress, cancel) and refusals (client checks and server errors).
 // Callers choose grouping: files picked together go in one request and so one message (sendTogether, one row per
-// file), a large file or a lone one resumably (sendResumable), a bot request's files in one request (send).
+// file; a bot request's files too), a large file or a lone one resumably (sendResumable).
 import { useCallback, useState } from 'react';
 import type { ApiError } from './api.js';
 import { CANCELLED, uploadFiles } from './upload.js';
@@ -44,40 +44,6 @@ export function useUploads() {
   }, []);
   const clearRefusals = useCallback(() => setRefusals([]), []);
   const dismiss = useCallback((key: string) => setRefusals((r) => r.filter((x) => x.key !== key)), []);
-
-  /** Sends files in one request; resolves with the answer, or undefined when refused or cancelled. */
-  const send = useCallback(
-    async <T>(files: File[], target: UploadTarget, onError?: (err: ApiError) => void): Promise<T | undefined> => {
-      const key = nextKey();
-      const total = files.reduce((n, f) => n + f.size, 0);
-      const handle = uploadFiles<T>(target.url, files, {
-        token: target.token,
-        fields: target.fields,
-        onProgress: (loaded, t) => setEntries((es) => es.map((e) => (e.key === key ? { ...e, loaded, total: t } : e))),
-      });
-      const entry: UploadEntry = {
-        key,
-        label: files.map((f) => f.name).join(', '),
-        loaded: 0,
-        total,
-        cancel: handle.cancel,
-      };
-      setEntries((es) => [...es, entry]);
-      try {
-        return await handle.promise;
-      } catch (e) {
-        const err = e as ApiError;
-        if (err.code !== CANCELLED) {
-          refuse(err.message, entry.label);
-          onError?.(err);
-        }
-        return undefined;
-      } finally {
-        setEntries((es) => es.filter((x) => x.key !== key));
-      }
-    },
-    [refuse],
-  );
 
   /**
    * Sends one file resumably (tus): survives network drops, pauses and page reloads. Resolves with the new file's
@@ -206,5 +172,5 @@ export function useUploads() {
     [refuse, sendResumable],
   );
 
-  return { entries, refusals, refuse, clearRefusals, dismiss, send, sendTogether, sendResumable };
+  return { entries, refusals, refuse, clearRefusals, dismiss, sendTogether, sendResumable };
 }

@@ -85,7 +85,7 @@ export function useWidgetFiles(
         return;
       }
       uploads
-        .send<Answer>(accepted, { ...target, fields: { requestId: request.id } }, (err) =>
+        .sendTogether<Answer>(accepted, { ...target, fields: { requestId: request.id } }, (err) =>
           onServerError(err, request.id),
         )
         .then((a) => {
