@@ -141,6 +141,23 @@ describe.skipIf(!browser)('visitor and agent share files in the browser', () => 
     await oneMessageWith(widget, visitorFiles);
     await oneMessageWith(agent, visitorFiles);
     await storedMessage(visitorFiles);
+    // The visitor's own file cards keep readable links and no brand-coloured bubble behind them (the bubble's
+    // colour once made them white on white, with bars of it between the cards).
+    const own = widget.locator('.p-msg--self');
+    const colours = await own
+      .locator('.p-file-card')
+      .evaluateAll((cards) =>
+        cards.map((c) => [
+          getComputedStyle(c).backgroundColor,
+          getComputedStyle(c.querySelector('a.p-file-card__download')!).color,
+          getComputedStyle(c.closest('.p-msg__bubble')!).backgroundColor,
+        ]),
+      );
+    expect(colours.length).toBeGreaterThanOrEqual(3);
+    for (const [card, link, bubble] of colours) {
+      expect(link).not.toBe(card);
+      expect(bubble).toBe('rgba(0, 0, 0, 0)');
+    }
 
     const agentFiles = ['terms.pdf', 'form.pdf'];
     await chooseFiles(
