@@ -19,10 +19,13 @@ export interface QueueChat extends Chat {
 
 type Page = Answer<'/api/workspaces/{ws}/chats', 'get'>;
 
+/** The queue's line for a chat's last message: its text, else its files' names (plain words: an emoji icon is a
+ * box on a machine without an emoji font). */
 export function previewOf(m: Message): string {
   if (m.text) return m.text;
-  const names = (m.files ?? []).map((f) => ('name' in f ? f.name : 'File'));
-  return names.length ? `📎 ${names.join(', ')}` : '';
+  const names = (m.files ?? []).map((f) => ('name' in f ? f.name : 'a deleted file'));
+  if (names.length === 0) return '';
+  return `${names.length > 1 ? 'Files' : 'File'}: ${names.join(', ')}`;
 }
 
 export function useQueue(workspaceId: string, socket: Socket | undefined) {
