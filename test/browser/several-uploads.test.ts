@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CDPSession, FrameLocator, Page } from 'playwright-core';
 import { useServer } from '../support/server.js';
 import { eventually } from '../support/eventually.js';
-import { pdf } from '../support/fixtures.js';
+import { pdf, png } from '../support/fixtures.js';
 import { snapshot } from '../support/leftovers.js';
 import { chooseFiles, newPage, openDemoWidget, startBrowser } from '../support/browser.js';
 
@@ -136,5 +136,24 @@ describe.skipIf(!browser)('several uploads at once in the widget', () => {
       .where('file_ids', 'like', `%${stored[0]!.id}%`)
       .executeTakeFirstOrThrow();
     expect(JSON.parse(message.file_ids!).sort()).toEqual(stored.map((f) => f.id).sort());
+  });
+
+  it('still sends the others when one file picked together is refused for its bytes, and names that file', async () => {
+    const before = await snapshot(s);
+    const files = [
+      { name: 'good-1.pdf', mimeType: 'application/pdf', buffer: pdf(20 * KB, 'good 1') },
+      { name: 'fake.pdf', mimeType: 'application/pdf', buffer: await png() },
+      { name: 'good-2.pdf', mimeType: 'application/pdf', buffer: pdf(20 * KB, 'good 2') },
+    ];
+    await chooseFiles(visitor, widget.getByRole('button', { name: 'Attach files' }), files);
+    for (const name of ['good-1.pdf', 'good-2.pdf'])
+      await widget.getByRole('link', { name: `Download ${name}` }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => widget.getByRole('alert').allInnerTexts()).toEqual([expect.stringContaining('fake.pdf')]);
+    const after = await snapshot(s);
+    expect(after.files).toBe(before.files + 2);
+    expect(after.tempFiles).toBe(0);
+    expect(await s.parley.deps.db.selectFrom('files').select('id').where('name', '=', 'fake.pdf').execute()).toEqual(
+      [],
+    );
   });
 });

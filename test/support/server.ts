@@ -56,7 +56,7 @@ export async function processEnv(
   };
   let drop = async () => {};
   if (onPostgres()) {
-    const db = await createPgDatabase();
+    const db = await createPgDatabase(undefined, { migrated: true });
     drop = db.drop;
     env.DATABASE_URL = db.url;
     if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
@@ -76,7 +76,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   let databaseUrl = opts.databaseUrl;
   let dropDb: (() => Promise<void>) | undefined;
   if (!databaseUrl && onPostgres()) {
-    const created = await createPgDatabase();
+    const created = await createPgDatabase(undefined, { migrated: true });
     databaseUrl = created.url;
     dropDb = created.drop;
   }
@@ -176,7 +176,7 @@ export function useNodes(
   const states: Started[] = Array.from({ length: count }, () => ({}));
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const db = await createPgDatabase();
+    const db = await createPgDatabase(undefined, { migrated: true });
     drop = db.drop;
     const nodeOpts = typeof opts === 'function' ? opts() : opts;
     for (const state of states) await startAndSignIn(state, { ...nodeOpts, databaseUrl: db.url });

@@ -31,6 +31,14 @@ export interface UploadTarget {
 }
 
 let counter = 0;
+/** Refusals about one file's bytes or name (the request of several fails with it), not about the sender or chat. */
+const ONE_FILES_FAULT = [
+  'CONTENT_MISMATCH',
+  'MALWARE_DETECTED',
+  'INVALID_FILE_NAME',
+  'FILE_TYPE_NOT_ALLOWED',
+  'FILE_TOO_LARGE',
+];
 /** A proxy in front of Parley refused a request of files sent together (its body limit): later ones go resumably. */
 let proxyRefusedTogether = false;
 const nextKey = () => `u${++counter}`;
@@ -97,8 +105,9 @@ export function useUploads() {
   /**
    * Sends several files in one multipart request, so they arrive as one message, with a row per file: its progress
    * is read off the request's (the parts go in order) and its Cancel drops that file alone — the request is
-   * stopped and the others are sent again without it. Resolves with the answer, or undefined when refused or
-   * every file was cancelled.
+   * stopped and the others are sent again without it. A refusal of one file's bytes (or a proxy's 413) sends them
+   * one by one resumably instead, when `resumable` says where. Resolves with the answer, or undefined when refused,
+   * sent one by one, or every file was cancelled.
    */
   const sendTogether = useCallback(
     async <T>(
@@ -156,6 +165,11 @@ export function useUploads() {
           if (resumable && err.code === 'HTTP_413') {
             // A proxy's own 413 (its body limit; Parley's is FILE_TOO_LARGE): resumable chunks get through it.
             proxyRefusedTogether = true;
+            return oneByOne(sending);
+          }
+          if (resumable && ONE_FILES_FAULT.includes(err.code)) {
+            // One file's bytes were refused and the request with it: each goes alone, so the others still arrive
+            // and the refusal names the file it is about.
             return oneByOne(sending);
           }
           if (err.code !== CANCELLED) {
