@@ -102,8 +102,5 @@ async function buildTemplate(baseUrl: string, template: string) {
 
 /** Drops the PostgreSQL database a URL names (e.g. one a kept server made for a restart test). */
 export async function dropPgDatabase(databaseUrl: string, baseUrl = process.env.DATABASE_URL ?? BASE_PG_URL) {
-  const c = new pg.Client({ connectionString: baseUrl });
-  await c.connect();
-  await c.query(`drop database if exists ${new URL(databaseUrl).pathname.slice(1)} with (force)`);
-  await c.end();
+  await adminQuery(baseUrl, `drop database if exists ${new URL(databaseUrl).pathname.slice(1)} with (force)`);
 }

@@ -4,13 +4,10 @@
 // again.
 import { useCallback } from 'react';
 import { enc, type ApiError } from '../ui/api.js';
-import { checkFile } from '../ui/file-rules.js';
+import { checkFile, RULE_CODES } from '../ui/file-rules.js';
 import type { Message } from '../ui/types.js';
-import { groupForSending } from '../ui/upload.js';
 import { useUploads } from '../ui/useUploads.js';
 import { useAgentRules } from './useAgentRules.js';
-
-const RULE_CODES = ['UPLOADS_DISABLED', 'FILE_TYPE_NOT_ALLOWED', 'FILE_TOO_LARGE'];
 
 export function useAgentUploads(
   workspaceId: string,
@@ -32,17 +29,10 @@ export function useAgentUploads(
       const onError = (err: ApiError) => {
         if (RULE_CODES.includes(err.code)) refresh();
       };
-      // Small files picked together in one request, so one message with several files.
-      const { together, alone } = groupForSending(accepted);
+      // Small files picked together in one request, so one message with several files; the others resumably (tus:
+      // the session cookie authenticates, the chat is named in the metadata).
       const url = `/api/workspaces/${enc(workspaceId)}/chats/${enc(chatId)}/files`;
-      for (const group of together)
-        void uploads
-          .sendTogether<{ message?: Message }>(group, { url }, onError, { metadata: { chatId } })
-          .then((a) => a && onSent(a.message));
-      for (const f of alone) {
-        // Resumable (tus): the session cookie authenticates; the chat is named in the metadata.
-        uploads.sendResumable(f, { metadata: { chatId } }, onError).then((fileId) => fileId && onSent(undefined));
-      }
+      uploads.sendPicked(accepted, { url }, { metadata: { chatId } }, onError, onSent);
     },
     [chatId, workspaceId, rules, uploads, refresh, onSent],
   );

@@ -4,6 +4,8 @@ import type { UploadRules } from './types.js';
 import { endingsAdmittedBy, extensionAllowed, extensionOf } from '../../src/modules/files/extensions.js';
 
 export const UPLOADS_OFF = 'File uploads are turned off';
+/** Server refusals that mean the side's rules changed: the client reads them again. */
+export const RULE_CODES = ['UPLOADS_DISABLED', 'FILE_TYPE_NOT_ALLOWED', 'FILE_TOO_LARGE'];
 
 export function allowedList(types: string): string[] {
   return types

@@ -3,7 +3,8 @@
 // file; a bot request's files too), a large file or a lone one resumably (sendResumable).
 import { useCallback, useState } from 'react';
 import type { ApiError } from './api.js';
-import { CANCELLED, uploadFiles } from './upload.js';
+import type { Message } from './types.js';
+import { CANCELLED, groupForSending, uploadFiles } from './upload.js';
 import { uploadResumable, type ResumableOptions } from './tus-upload.js';
 
 export interface UploadEntry {
@@ -186,5 +187,26 @@ export function useUploads() {
     [refuse, sendResumable],
   );
 
-  return { entries, refusals, refuse, clearRefusals, dismiss, sendTogether, sendResumable };
+  /**
+   * Sends files picked together as groupForSending splits them: each group of small files in one request (one
+   * message), each other file resumably. `onSent` gets a group's message from its answer, and undefined for a
+   * resumable file once stored (its message arrives over the socket).
+   */
+  const sendPicked = useCallback(
+    (
+      files: File[],
+      target: UploadTarget,
+      resumable: Omit<ResumableOptions, 'onProgress'>,
+      onError: (err: ApiError) => void,
+      onSent: (message: Message | undefined) => void,
+    ) => {
+      const { together, alone } = groupForSending(files);
+      for (const group of together)
+        void sendTogether<{ message?: Message }>(group, target, onError, resumable).then((a) => a && onSent(a.message));
+      for (const f of alone) void sendResumable(f, resumable, onError).then((id) => id && onSent(undefined));
+    },
+    [sendTogether, sendResumable],
+  );
+
+  return { entries, refusals, refuse, clearRefusals, dismiss, sendTogether, sendResumable, sendPicked };
 }

@@ -4,13 +4,11 @@
 // refusals and a rules refresh on server refusals.
 import { useCallback, useState } from 'react';
 import { api, enc, type ApiError } from '../ui/api.js';
-import { checkFile, UPLOADS_OFF, withExtraTypes } from '../ui/file-rules.js';
+import { checkFile, RULE_CODES, UPLOADS_OFF, withExtraTypes } from '../ui/file-rules.js';
 import type { Message, UploadRequest } from '../ui/types.js';
-import { groupForSending } from '../ui/upload.js';
 import { useUploads } from '../ui/useUploads.js';
 import type { WidgetSession } from './session.js';
 
-const RULE_CODES = ['UPLOADS_DISABLED', 'FILE_TYPE_NOT_ALLOWED', 'FILE_TOO_LARGE'];
 const FILES_URL = '/api/widget/chat/files';
 
 interface Answer {
@@ -59,13 +57,13 @@ export function useWidgetFiles(
       if (!request) {
         // Small files picked together in one request, so one message; the others resumably (tus), each its own
         // message, which arrives over the socket like any other.
-        const { together, alone } = groupForSending(accepted);
-        for (const group of together)
-          void uploads
-            .sendTogether<Answer>(group, target, (err) => onServerError(err), { token: session.visitorToken })
-            .then((a) => a?.message && addMessages([a.message]));
-        for (const f of alone)
-          void uploads.sendResumable(f, { token: session.visitorToken }, (err) => onServerError(err));
+        uploads.sendPicked(
+          accepted,
+          target,
+          { token: session.visitorToken },
+          (err) => onServerError(err),
+          (m) => m && addMessages([m]),
+        );
         return;
       }
       const max = Math.max(1, request.maxFiles || 1);
