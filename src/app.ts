@@ -152,7 +152,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
     dbFlushes: () => dbHandle.flushes(),
     dbCheckpoints: () => dbHandle.checkpoints(),
     uploadsInProgress: () => uploadLimits.uploadsInProgress(),
-    previews: previewPool,
+    previews: () => previewPool(config),
   });
   registerMetricsHooks(app, metrics, {
     token: config.metricsToken,
@@ -290,6 +290,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
     async close() {
       await events.settled();
       await workers.stop();
+      await previewPool(config)?.close();
       if (realtimeServer) await realtimeServer.close();
       if (listening || !realtimeServer) await app.close().catch(() => {});
       if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));

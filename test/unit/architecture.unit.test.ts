@@ -138,3 +138,15 @@ describe('line length', () => {
     expect([...LONG_LINES].filter((f) => !long.includes(f))).toEqual([]);
   });
 });
+
+describe('integration tests share a module graph per worker (vitest.config.ts: isolate false)', () => {
+  it('never replace modules or write process.env (a test that needs either runs its server as a child process)', () => {
+    const tests = filesUnder('test', ['.ts']).filter((f) => f.endsWith('.test.ts') && !f.startsWith('test/unit/'));
+    const offenders = tests.filter((f) =>
+      /\bvi\.(?:mock|doMock|stubEnv|stubGlobal|resetModules)\(|process\.env(?:\.\w+|\[[^\]]+\])\s*=[^=]/.test(
+        fs.readFileSync(path.join(root, f), 'utf8'),
+      ),
+    );
+    expect(offenders).toEqual([]);
+  });
+});

@@ -23,21 +23,28 @@ export interface PreviewSettings {
   previewNice: number;
 }
 
-let pool: PreviewPool | undefined;
-/** One pool per process (PARLEY_PREVIEW_*), off the request path; its workers start on demand. */
-const previews = (s: PreviewSettings) =>
-  (pool ??= createPreviewPool({
-    concurrency: s.previewWorkers,
-    heapMb: s.previewMemoryMb,
-    timeoutMs: s.previewTimeoutMs,
-    maxJobs: s.previewMaxJobs,
-    maxRssMb: s.previewRecycleRssMb,
-    idleMs: s.previewIdleMs,
-    nice: s.previewNice,
-  }));
+// One pool per app (its settings object: PARLEY_PREVIEW_*), off the request path; its workers start on demand and
+// the app closes it. (One app per process in production; the tests run many in one process, each with its own.)
+const pools = new WeakMap<PreviewSettings, PreviewPool>();
+const previews = (s: PreviewSettings) => {
+  let pool = pools.get(s);
+  if (!pool) {
+    pool = createPreviewPool({
+      concurrency: s.previewWorkers,
+      heapMb: s.previewMemoryMb,
+      timeoutMs: s.previewTimeoutMs,
+      maxJobs: s.previewMaxJobs,
+      maxRssMb: s.previewRecycleRssMb,
+      idleMs: s.previewIdleMs,
+      nice: s.previewNice,
+    });
+    pools.set(s, pool);
+  }
+  return pool;
+};
 
-/** This process's pool, once a preview has been asked for (tests reach its workers). */
-export const previewPool = (): PreviewPool | undefined => pool;
+/** The pool of the app with these settings, once a preview has been asked for (metrics and tests read it). */
+export const previewPool = (s: PreviewSettings): PreviewPool | undefined => pools.get(s);
 
 /** The preview worker died with this file in flight: the job is failed, to be retried (never lost). */
 export class PreviewWorkerDied extends Error {

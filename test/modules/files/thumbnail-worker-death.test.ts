@@ -35,7 +35,7 @@ describe('a preview worker that dies with a thumbnail job in flight', () => {
     // A first thumbnail starts the one worker.
     const first = await send('first.png');
     await eventually(async () => expect(await thumbnailOf(first)).toBeTruthy(), { timeoutMs: 60_000 });
-    const pool = previewPool()!;
+    const pool = previewPool(s.parley.deps.config)!;
     const [pid] = pool.pids;
     expect(pid).toBeDefined();
     // Background work: the worker runs PARLEY_PREVIEW_NICE (default 5) steps below the server's priority.
