@@ -64,6 +64,15 @@ describe.skipIf(!browser)('visitor and agent share files in the browser', () => 
       { name: 'diagram.png', mimeType: 'image/png', buffer: diagram },
     ]);
     await agent.getByRole('log').getByRole('button', { name: 'Open image diagram.png' }).waitFor();
+    // Under each thumbnail, on both sides, the image's name and size (an image is not only a picture: the agent
+    // may need the name the visitor gave it).
+    for (const log of [agent.getByRole('log'), widget.getByRole('log')]) {
+      const caption = log.locator('figcaption').filter({ hasText: 'diagram.png' });
+      await expect.poll(() => caption.innerText()).toMatch(/^diagram\.png\s+[\d.]+ (?:B|KB)\s+Download$/);
+      // Readable on whatever is behind it (the agent's own bubble once made the name white on the page's grey).
+      for (const ratio of await caption.locator('span, a').evaluateAll(contrastRatios))
+        expect(ratio).toBeGreaterThan(3);
+    }
 
     // The visitor sees a thumbnail that opens full size, and downloads the very same bytes.
     const thumb = widget.getByRole('button', { name: 'Open image diagram.png' });
@@ -170,3 +179,24 @@ describe.skipIf(!browser)('visitor and agent share files in the browser', () => 
     await storedMessage(agentFiles);
   });
 });
+
+/** WCAG contrast of each element's text colour against the first opaque background behind it. */
+function contrastRatios(elements: Element[]): number[] {
+  const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+  const luminance = ([r, g, b]: number[]) => {
+    const lin = (v: number) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
+  };
+  return elements.map((el) => {
+    let bg: number[] = [255, 255, 255];
+    for (let e: Element | null = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || c[3] === 1) {
+        bg = c.slice(0, 3);
+        break;
+      }
+    }
+    const [a, b] = [luminance(rgb(getComputedStyle(el).color)), luminance(bg)].sort((x, y) => y - x);
+    return (a! + 0.05) / (b! + 0.05);
+  });
+}

@@ -1,7 +1,9 @@
-// An image file as a thumbnail; activating it shows the full-size image in an overlay with a download link.
+// An image file as a thumbnail with its name and size under it; activating it shows the full-size image in an overlay
+// with a download link.
 import { useState } from 'react';
 import type { ChatFile } from './types.js';
 import { ImageViewer } from './ImageViewer.js';
+import { formatSize } from './format.js';
 
 export function ImageThumb({ file }: { file: ChatFile }) {
   const [open, setOpen] = useState(false);
@@ -16,6 +18,10 @@ export function ImageThumb({ file }: { file: ChatFile }) {
         <img src={file.thumbnailUrl} alt={file.name} loading="lazy" />
       </button>
       <figcaption className="p-thumb__caption">
+        <span className="p-thumb__name" title={file.name}>
+          {file.name}
+        </span>
+        <span className="p-thumb__size">{formatSize(file.size)}</span>
         <a href={file.url} download={file.name} aria-label={`Download ${file.name}`}>
           Download
         </a>
