@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
@@ -175,6 +175,35 @@ function assertRange(range: ByteRange): void {
 
 const openFile = promisify(fs.open);
 
+/**
+ * Each fs.write is a hand-off to one of libuv's threads, and waking that thread costs the event loop more than the
+ * bytes' copy (on this project's VMs, a write of a 64 KiB network chunk cost ~0.5 ms of the loop). So a put's chunks
+ * go to the file gathered into writes of at least this many bytes (the last one smaller): 4 writes per MiB, not 16+.
+ * A put holds at most this much beyond the streams' own buffers.
+ */
+const WRITE_BYTES = 256 * 1024;
+
+function gatherWrites(): Transform {
+  let chunks: Buffer[] = [];
+  let bytes = 0;
+  const take = () => {
+    const gathered = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+    chunks = [];
+    bytes = 0;
+    return gathered;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      done(null, bytes >= WRITE_BYTES ? take() : undefined);
+    },
+    flush(done) {
+      done(null, bytes > 0 ? take() : undefined);
+    },
+  });
+}
+
 /** Opens a new temp file, making the temp folder only when it is missing (not a mkdir per put). */
 async function openTemp(tmpDir: string, tmpPath: string): Promise<number> {
   try {
@@ -188,7 +217,7 @@ async function openTemp(tmpDir: string, tmpPath: string): Promise<number> {
 
 /**
  * Streams source into a temp file, fsyncs it, renames it to target and fsyncs the folders that changed. One stage
- * between the source and the file (none of our own: the stream counts the bytes it wrote), folders made only when
+ * between the source and the file (gatherWrites; the stream counts the bytes it wrote), folders made only when
  * the rename finds them missing, and the target folder's fsync shared with the puts renaming into it meanwhile.
  */
 async function writeDurably(
@@ -222,7 +251,7 @@ async function writeTemp(
   // handle.sync()/close(), hangs forever on Node 20: the stream keeps a reference that close() waits for.)
   const out = fs.createWriteStream(tmpPath, { fd, flush: true, highWaterMark: 64 * 1024 });
   try {
-    await pipeline(source, out);
+    await pipeline(source, gatherWrites(), out);
     const dir = path.dirname(target);
     let firstCreated: string | undefined;
     try {
