@@ -14,7 +14,8 @@ function filesUnder(dir: string, exts: string[]): string[] {
   for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const full = path.join(root, dir, entry.name);
     if (entry.isDirectory()) {
-      if (!['node_modules', 'dist'].includes(entry.name) && !entry.name.startsWith('.')) out.push(...filesUnder(rel(full), exts));
+      if (!['node_modules', 'dist'].includes(entry.name) && !entry.name.startsWith('.'))
+        out.push(...filesUnder(rel(full), exts));
     } else if (exts.some((e) => entry.name.endsWith(e))) out.push(rel(full));
   }
   return out;
