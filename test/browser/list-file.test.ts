@@ -139,4 +139,29 @@ describe.skipIf(!browser)('List File in the browser', () => {
     await widget.getByRole('log').getByText('File deleted').waitFor();
     await widget.getByRole('link', { name: 'Download invoice.pdf' }).waitFor();
   });
+
+  it('fits a 1024-pixel screen: names on one line, every column and its Delete without scrolling sideways', async () => {
+    const long = 'scan-of-the-signed-contract-with-a-rather-long-file-name.png';
+    const r = await upload(s.url, '/api/widget/chat/files', [{ name: long, data: await png(), type: 'image/png' }], {
+      token: visitorToken,
+    });
+    expect(r.status).toBe(201);
+    await admin.setViewportSize({ width: 1024, height: 700 });
+    await admin.goto(`${s.url}/admin/#/files`);
+    await expect.poll(names).toEqual([long, 'diagram.png', 'invoice.pdf']);
+    // Once, the name column gave way first: "invoice.pd" over "f", a long name a few letters per line.
+    const lines = await table()
+      .locator('tbody tr td:nth-child(2) a')
+      .evaluateAll((links) =>
+        links.map((a) => {
+          const text = document.createRange();
+          text.selectNodeContents(a);
+          return text.getClientRects().length; // one per line the name takes
+        }),
+      );
+    expect(lines[0]).toBeLessThanOrEqual(6);
+    expect(lines.slice(1)).toEqual([1, 1]);
+    const wrap = table().locator('xpath=..');
+    expect(await wrap.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  });
 });
