@@ -140,7 +140,7 @@ describe.skipIf(!browser)('List File in the browser', () => {
     await widget.getByRole('link', { name: 'Download invoice.pdf' }).waitFor();
   });
 
-  it('fits a 1024-pixel screen: names on one line, every column and its Delete without scrolling sideways', async () => {
+  it('fits 1024 pixels: short names on one line, every column and each Delete without scrolling sideways', async () => {
     const long = 'scan-of-the-signed-contract-with-a-rather-long-file-name.png';
     const r = await upload(s.url, '/api/widget/chat/files', [{ name: long, data: await png(), type: 'image/png' }], {
       token: visitorToken,
