@@ -63,7 +63,7 @@ export function ChatView({ workspaceId, chat, socket }: { workspaceId: string; c
       <section className="c-chat__main" aria-label={chatLabel(chat)} {...dropHandlers}>
         <header className="c-chat__head">
           <div className="c-chat__title">
-            <h2>{chatTitle(chat)}</h2>
+            <h2 title={chatTitle(chat)}>{chatTitle(chat)}</h2>
             {chatTitle(chat) !== chatLabel(chat) && <span className="c-chat__ref">{chatLabel(chat)}</span>}
             {chat.visitor?.email && (
               <a className="c-chat__email" href={`mailto:${chat.visitor.email}`}>
