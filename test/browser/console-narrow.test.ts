@@ -40,10 +40,16 @@ describe.skipIf(!browser)('the console in a narrow window', () => {
       const { page, context } = await newPage(browser!, { width, height: 700 });
       await signIn(page, s.url, 'console', s.admin);
       await page.getByRole('tab', { name: /^Bot/ }).click();
-      await page.getByRole('button', { name: /^Chat #/ }).first().click();
+      await page
+        .getByRole('button', { name: /^Chat #/ })
+        .first()
+        .click();
       const title = page.getByRole('heading', { level: 2, name: LONG_NAME });
       await title.waitFor();
-      await page.getByRole('log').getByRole('link', { name: /^Download invoice/ }).waitFor();
+      await page
+        .getByRole('log')
+        .getByRole('link', { name: /^Download invoice/ })
+        .waitFor();
       // One line, the whole name in its tooltip.
       const { height, lineHeight } = await title.evaluate((h) => ({
         height: h.getBoundingClientRect().height,
