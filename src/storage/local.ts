@@ -177,7 +177,7 @@ const openFile = promisify(fs.open);
 
 /**
  * Each fs.write is a hand-off to one of libuv's threads, and waking that thread costs the event loop more than the
- * bytes' copy (on this project's VMs, a write of a 64 KiB network chunk cost ~0.5 ms of the loop). So a put's chunks
+ * bytes' copy (on this project's VMs under load, up to ~0.5 ms of the loop per 64 KiB network chunk). So a put's chunks
  * go to the file gathered into writes of at least this many bytes (the last one smaller): 4 writes per MiB, not 16+.
  * A put holds at most this much beyond the streams' own buffers.
  */
