@@ -258,11 +258,16 @@ async function measure(setup: string) {
   async function flow(direction: 'to-visitor' | 'to-agent', rate: number, count: number) {
     const sentAt = new Map<string, bigint>();
     const latencies: number[] = [];
+    // With several nodes: latencies of messages posted to the listener's own node and to another (crossing Redis),
+    // and each post's answer time (the HTTP round trip, database included), to tell where a late message waited.
+    const crossing = new Set<string>();
+    const split = { same: [] as number[], across: [] as number[], answered: [] as number[] };
     const onMessage = (p: { message: { text: string } }) => {
       const sent = sentAt.get(p.message.text);
       if (sent === undefined) return;
       sentAt.delete(p.message.text);
       latencies.push(ms(sent));
+      (crossing.has(p.message.text) ? split.across : split.same).push(ms(sent));
     };
     const listeners: Socket[] = direction === 'to-agent' ? [agent] : visitorSockets.slice(0, ACTIVE_CHATS);
     for (const s of listeners) s.on('message.created', onMessage);
@@ -274,8 +279,13 @@ async function measure(setup: string) {
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const chat = i % ACTIVE_CHATS;
       const text = `${direction}-${rate}-${i}`;
-      sentAt.set(text, process.hrtime.bigint());
-      sends.push(
+      const sent = process.hrtime.bigint();
+      sentAt.set(text, sent);
+      // The agent listens on the first node; a visitor listens on its own node (chat % nodes).
+      const postedTo = direction === 'to-agent' ? chat : chat + 1;
+      const listensOn = direction === 'to-agent' ? 0 : chat;
+      if (postedTo % urls.length !== listensOn % urls.length) crossing.add(text);
+      const post =
         direction === 'to-agent'
           ? call(at(chat), 'POST', '/api/widget/chat/messages', {
               token: sessions[chat]!.visitorToken,
@@ -284,14 +294,14 @@ async function measure(setup: string) {
           : call(at(chat + 1), 'POST', `/api/workspaces/${ws.id}/chats/${sessions[chat]!.chat.id}/messages`, {
               cookie,
               body: { text },
-            }),
-      );
+            });
+      sends.push(post.then(() => split.answered.push(ms(sent))));
     }
     await Promise.allSettled(sends);
     const deadline = Date.now() + 5000;
     while (sentAt.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const s of listeners) s.off('message.created', onMessage);
-    return { latencies, delivered: latencies.length / count, seconds: ms(start) / 1000 };
+    return { latencies, split, delivered: latencies.length / count, seconds: ms(start) / 1000 };
   }
 
   // HTTP throughput of message posts (closed loop: 20 visitors of open chats posting back to back for 3 s), taken
@@ -354,6 +364,12 @@ async function measure(setup: string) {
         `p50 ${pct(r.latencies, 50).toFixed(1)} ms, p99 ${pct(r.latencies, 99).toFixed(1)} ms` +
         (ok ? '' : '  ← past the knee'),
     );
+    const p = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} / p99 ${pct(xs, 99).toFixed(1)} ms`;
+    if (urls.length > 1)
+      row(
+        label(`  ${rate} msg/s: posted to the agent's node / another node; the posts' answers`),
+        `${p(r.split.same)}; ${p(r.split.across)}; ${p(r.split.answered)}`,
+      );
     // Past a failing rate the sweep goes on while the messages still arrive (on a loaded machine a p99 spike at a low
     // rate says little about the rates above it): the knee is the highest rate that passed. It stops once a tenth
     // are lost or the median is over a second late.
