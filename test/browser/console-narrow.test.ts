@@ -1,6 +1,7 @@
 // Browser: the agent console on a laptop or a narrow window (1024 and 800 pixels wide, 700 high). There the visitor's
 // details and the chat's files move under the chat; they must not take the messages' room, and a visitor's name as
-// long as a sentence (the bot asked for it and got the question instead) must not push the chat off the screen.
+// long as a sentence (the bot asked for it and got the question instead) must not push the chat off the screen,
+// and the top bar stays one row.
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, upload, widgetSession } from '../support/client.js';
 import { pdf, png } from '../support/fixtures.js';
@@ -57,6 +58,15 @@ describe.skipIf(!browser)('the console in a narrow window', () => {
       }));
       expect(height).toBeLessThan(lineHeight);
       expect(await title.getAttribute('title')).toBe(LONG_NAME);
+      // The top bar is one row (at 800 px "Sign out" went to a second one): every item's middle at the same height.
+      const middles = await page.locator('header.c-top > *').evaluateAll((els) =>
+        els
+          .filter((e) => getComputedStyle(e).display !== 'none')
+          .map((e) => e.getBoundingClientRect())
+          .map((r) => r.top + r.height / 2),
+      );
+      expect(middles.length, `at ${width} px`).toBeGreaterThan(5);
+      expect(Math.max(...middles) - Math.min(...middles), `at ${width} px`).toBeLessThan(4);
       // The messages keep a third of the window's height or more (the panels under them scroll in theirs).
       const logHeight = (await page.getByRole('log').boundingBox())!.height;
       expect(logHeight, `at ${width} px`).toBeGreaterThan(700 * 0.3);

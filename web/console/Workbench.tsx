@@ -117,7 +117,9 @@ function WorkspaceBench({ me, workspaceId, socket, connected, onLogout, switcher
             {notes.total}
           </span>
         )}
-        <span className="c-top__user">{me.user.name || me.user.email}</span>
+        <span className="c-top__user" title={me.user.email}>
+          {me.user.name || me.user.email}
+        </span>
         <button type="button" aria-expanded={accountOpen} onClick={() => setAccountOpen((o) => !o)}>
           Password
         </button>
