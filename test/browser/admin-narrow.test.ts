@@ -1,0 +1,51 @@
+// Browser: the admin on a tablet or a narrow window (800 × 700). Unfolded, the navigation's eight groups took ~310
+// pixels above every page; there they fold behind one button naming the current page, and following a link folds
+// them again. Wider, every link shows and the button does not.
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectNoSeriousViolations } from '../support/axe.js';
+import { newPage, signIn, startBrowser } from '../support/browser.js';
+import { useServer } from '../support/server.js';
+
+const browser = await startBrowser();
+
+describe.skipIf(!browser)('the admin in a narrow window', () => {
+  const s = useServer();
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('folds the navigation behind a button naming the page, and folds it again after a link', async () => {
+    const { page, context } = await newPage(browser!, { width: 800, height: 700 });
+    await signIn(page, s.url, 'admin', s.admin);
+    await page.goto(`${s.url}/admin/#/files`);
+    const nav = page.getByRole('navigation', { name: 'Admin sections' });
+    const toggle = nav.getByRole('button', { name: 'List File' });
+    await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('false');
+    await expect.poll(() => nav.getByRole('link', { name: 'Deliveries' }).isVisible()).toBe(false);
+    // The page starts near the top of the window, not under the whole menu.
+    const heading = page.getByRole('heading', { level: 1, name: 'List File' });
+    expect((await heading.boundingBox())!.y).toBeLessThan(200);
+
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    // Pressed, focused and hovered, the button's text stays readable on the dark bar (it was white on white).
+    await toggle.hover();
+    await expectNoSeriousViolations(page, 'the unfolded admin navigation', '.a-sidebar');
+    await nav.getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Deliveries' }).waitFor();
+    const folded = nav.getByRole('button', { name: 'Deliveries' });
+    await expect.poll(() => folded.getAttribute('aria-expanded')).toBe('false');
+    expect(await nav.getByRole('link', { name: 'List File' }).isVisible()).toBe(false);
+    await context.close();
+  });
+
+  it('shows every link and no button in a wide window', async () => {
+    const { page, context } = await newPage(browser!, { width: 1280, height: 800 });
+    await signIn(page, s.url, 'admin', s.admin);
+    await page.goto(`${s.url}/admin/#/files`);
+    const nav = page.getByRole('navigation', { name: 'Admin sections' });
+    await nav.getByRole('link', { name: 'Deliveries' }).waitFor();
+    expect(await nav.getByRole('button').count()).toBe(0);
+    await context.close();
+  });
+});
