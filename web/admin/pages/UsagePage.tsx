@@ -20,7 +20,8 @@ function Bars({ label, rows }: { label: string; rows: { name: string; bytes: num
           <li key={r.name} className="a-chart__row">
             <span className="a-chart__name">{r.name}</span>
             <span className="a-chart__track" aria-hidden="true">
-              <span className="a-chart__bar" style={{ width: `${(100 * r.bytes) / max}%` }} />
+              {/* A share too small to see keeps a 2-pixel bar; none (0 B) keeps none. */}
+              {r.bytes > 0 && <span className="a-chart__bar" style={{ width: `${(100 * r.bytes) / max}%` }} />}
             </span>
             <span className="a-chart__value">
               {formatSize(r.bytes)} · {r.files} {r.files === 1 ? 'file' : 'files'}

@@ -1,6 +1,6 @@
-// Browser: the admin on a tablet or a narrow window (800 × 700). Unfolded, the navigation's eight groups took ~310
+// Browser: the admin's layout. On a tablet or a narrow window (800 × 700) the navigation's eight groups took ~310
 // pixels above every page; there they fold behind one button naming the current page, and following a link folds
-// them again. Wider, every link shows and the button does not.
+// them again. Wider, every link shows and the button does not. Storage usage's bars are empty for a side with nothing.
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectNoSeriousViolations } from '../support/axe.js';
 import { newPage, signIn, startBrowser } from '../support/browser.js';
@@ -8,7 +8,7 @@ import { useServer } from '../support/server.js';
 
 const browser = await startBrowser();
 
-describe.skipIf(!browser)('the admin in a narrow window', () => {
+describe.skipIf(!browser)("the admin's layout", () => {
   const s = useServer();
   afterAll(async () => {
     await browser?.close();
@@ -39,13 +39,19 @@ describe.skipIf(!browser)('the admin in a narrow window', () => {
     await context.close();
   });
 
-  it('shows every link and no button in a wide window', async () => {
+  it('shows every link and no button in a wide window; empty usage bars for no files', async () => {
     const { page, context } = await newPage(browser!, { width: 1280, height: 800 });
     await signIn(page, s.url, 'admin', s.admin);
     await page.goto(`${s.url}/admin/#/files`);
     const nav = page.getByRole('navigation', { name: 'Admin sections' });
     await nav.getByRole('link', { name: 'Deliveries' }).waitFor();
     expect(await nav.getByRole('button').count()).toBe(0);
+
+    // No file yet: both sides read 0 B with an empty track (a 0 B row once showed a tiny share's 2-pixel bar).
+    await nav.getByRole('link', { name: 'Storage usage' }).click();
+    const sides = page.getByRole('list', { name: 'By side' });
+    await expect.poll(() => sides.getByRole('listitem').first().innerText()).toMatch(/Visitors.*0 B · 0 files/s);
+    expect(await sides.locator('.a-chart__bar').count()).toBe(0);
     await context.close();
   });
 });
