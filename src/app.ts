@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { pino, type Logger } from 'pino';
 import { pingDatabase } from './db/health-repo.js';
-import type { Config } from './config.js';
+import { type Config, noteListeningPort } from './config.js';
 import type { Deps } from './deps.js';
 import { createEventBus, untilQuiet } from './events.js';
 import { createJobRunner } from './jobs/runner.js';
@@ -268,7 +268,11 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
         const { setupWorker } = await import('@socket.io/sticky');
         setupWorker(realtimeServer.io);
         await app.listen({ port: 0, host: '127.0.0.1', exclusive: true });
-      } else await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
+      } else {
+        await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
+        const bound = app.server.address();
+        if (typeof bound === 'object' && bound) noteListeningPort(config, bound.port);
+      }
       listening = true;
       if (config.metricsPort) {
         metricsServer = await listenMetrics(metrics, config.metricsPort, config.host).catch((err: Error) => {

@@ -329,8 +329,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (schedule.length === 0 || schedule.some((s) => !/^\d+(\.\d+)?$/.test(s))) {
     throw new ConfigError('PARLEY_DELIVERY_SCHEDULE', 'expected comma-separated seconds, e.g. "5,300,1800"');
   }
-  const publicUrl =
-    url(env, 'PARLEY_PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const givenPublicUrl = url(env, 'PARLEY_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, '');
+  const ownUrl = (p: number) => `http://${host.includes(':') ? `[${host}]` : host}:${p}`;
   const config: Config = {
     port,
     host,
@@ -342,7 +342,7 @@ export function loadConfig(env: Env = process.env): Config {
     s3,
     adminEmail: adminEmail(env),
     adminPassword: adminPassword(env),
-    publicUrl: publicUrl.replace(/\/+$/, ''),
+    publicUrl: givenPublicUrl ?? ownUrl(port),
     allowPrivateCallbacks: bool(env, 'PARLEY_ALLOW_PRIVATE_CALLBACKS', false),
     maxUploadMb: int(env, 'PARLEY_MAX_UPLOAD_MB', 1024, 1, 1024 * 1024),
     secretKey: secretKeyOf(env),
@@ -395,5 +395,21 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: env.PARLEY_METRICS_PORT ? int(env, 'PARLEY_METRICS_PORT', 0, 1, 65535) : undefined,
     workers: workersOf(env),
   };
+  // PORT=0 listens on a free port the system picks: until PARLEY_PUBLIC_URL says otherwise, the public URL (embed
+  // snippet, invitation links) is the one the server got (noteListeningPort), not ":0".
+  if (givenPublicUrl === undefined && port === 0) {
+    let bound = 0;
+    Object.defineProperty(config, 'publicUrl', { enumerable: true, get: () => ownUrl(bound) });
+    boundPort.set(config, (p) => {
+      bound = p;
+    });
+  }
   return Object.freeze(config);
+}
+
+const boundPort = new WeakMap<Config, (port: number) => void>();
+
+/** The port the server listens on, once it does: the public URL follows it when PORT=0 and none was given. */
+export function noteListeningPort(config: Config, port: number): void {
+  boundPort.get(config)?.(port);
 }

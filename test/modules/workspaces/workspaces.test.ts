@@ -18,13 +18,14 @@ describe('workspaces and members', () => {
     expect(users.map((u) => u.email)).toEqual([s.admin.email]);
   });
 
+  // PORT=0 (as here): the snippet names the port the server got, not ":0".
   it('lets the owner create workspaces, and gives each its own widget key and embed snippet', async () => {
     const r = await call(s.url, 'POST', '/api/workspaces', { cookie: s.owner, body: { name: 'Acme' } });
     expect(r.status).toBe(201);
     expect(r.body.workspace).toMatchObject({ name: 'Acme', role: 'admin' });
     const embed = await call(s.url, 'GET', `/api/workspaces/${r.body.workspace.id}/embed`, { cookie: s.owner });
     expect(embed.body.snippet).toBe(
-      `<script src="${s.parley.deps.config.publicUrl}/widget.js" data-key="${r.body.workspace.widgetKey}" async></script>`,
+      `<script src="${s.url}/widget.js" data-key="${r.body.workspace.widgetKey}" async></script>`,
     );
   });
 
