@@ -111,7 +111,6 @@ const LONG_LINES = new Set([
   'test/modules/integrations/callback.test.ts',
   'test/modules/limits/limits.test.ts',
   'test/modules/uploads/tus.test.ts',
-  'test/modules/workspaces/workspaces.test.ts',
   'test/realtime/multinode.test.ts',
   'test/realtime/redis-outage.test.ts',
   'test/startup.test.ts',
