@@ -32,6 +32,15 @@ describe.skipIf(!browser)('bot editor', () => {
     );
     await expectNoSeriousViolations(admin, 'admin bot editor');
 
+    // The name question expects a name (an answer that is surely not one is asked again once); the admin words it.
+    const askName = card(2, 'ask-name');
+    expect(await askName.getByLabel('Expected answer').inputValue()).toBe('name');
+    await askName.getByLabel('Asked again with').fill('And what shall I call you?');
+    await admin.getByRole('button', { name: 'Validate/Save draft' }).click();
+    await expect
+      .poll(async () => (await s.asOwner('GET', s.api('/bot'))).body.draft.steps[1])
+      .toMatchObject({ id: 'ask-name', expect: 'name', retryText: 'And what shall I call you?' });
+
     // Declining keeps the step; accepting removes it and clears the links to it.
     const asked: string[] = [];
     let answered = 0; // dialogs the page has had its answer to: what it did next can be checked from then on

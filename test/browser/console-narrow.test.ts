@@ -1,7 +1,7 @@
 // Browser: the agent console on a laptop or a narrow window (1024 and 800 pixels wide, 700 high). There the visitor's
 // details and the chat's files move under the chat; they must not take the messages' room, and a visitor's name as
-// long as a sentence (the bot asked for it and got the question instead) must not push the chat off the screen,
-// and the top bar stays one row.
+// long as a sentence (the bot asked for it twice and got the question both times) must not push the chat off the
+// screen; the top bar stays one row.
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, upload, widgetSession } from '../support/client.js';
 import { pdf, png } from '../support/fixtures.js';
@@ -20,12 +20,15 @@ describe.skipIf(!browser)('the console in a narrow window', () => {
 
   it('keeps the chat title on one line and a third of the height or more for the messages', async () => {
     const v = await widgetSession(s.url, s.widgetKey);
-    // The default bot asks for a name first: this answer becomes the visitor's name.
-    const sent = await call(s.url, 'POST', '/api/widget/chat/messages', {
-      token: v.visitorToken,
-      body: { text: LONG_NAME },
-    });
-    expect(sent.status).toBe(201);
+    // The default bot asks for a name first. A sentence is not taken for one the first time (it asks again); the
+    // second answer is kept whatever it is, so this becomes the visitor's name.
+    for (let i = 0; i < 2; i++) {
+      const sent = await call(s.url, 'POST', '/api/widget/chat/messages', {
+        token: v.visitorToken,
+        body: { text: LONG_NAME },
+      });
+      expect(sent.status).toBe(201);
+    }
     const files = await upload(
       s.url,
       '/api/widget/chat/files',

@@ -1539,6 +1539,10 @@ export interface components {
         next?: string;
         /** @description question: where the answer is kept, usable as {{variable}} */
         variable?: string;
+        /** @description question: the answer asked for, asked again once if not given (default text) */
+        expect?: 'text' | 'name' | 'email';
+        /** @description question: said when the answer is not what `expect` asks for */
+        retryText?: string;
         buttons?: {
           label: string;
           next?: string;
@@ -1573,6 +1577,10 @@ export interface components {
           next?: string;
           /** @description question: where the answer is kept, usable as {{variable}} */
           variable?: string;
+          /** @description question: the answer asked for, asked again once if not given (default text) */
+          expect?: 'text' | 'name' | 'email';
+          /** @description question: said when the answer is not what `expect` asks for */
+          retryText?: string;
           buttons?: {
             label: string;
             next?: string;
@@ -3487,6 +3495,10 @@ export interface operations {
               next?: string;
               /** @description question: where the answer is kept, usable as {{variable}} */
               variable?: string;
+              /** @description question: the answer asked for, asked again once if not given (default text) */
+              expect?: 'text' | 'name' | 'email';
+              /** @description question: said when the answer is not what `expect` asks for */
+              retryText?: string;
               buttons?: {
                 label: string;
                 next?: string;

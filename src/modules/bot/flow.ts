@@ -21,6 +21,10 @@ export interface Step {
   next?: string;
   // question
   variable?: string;
+  /** What the answer must look like (expect.ts): asked again once when it does not. Absent: any text. */
+  expect?: 'text' | 'name' | 'email';
+  /** Said when the answer is not what `expect` asks for (a default per kind when absent). */
+  retryText?: string;
   buttons?: FlowButton[];
   branches?: FlowBranch[];
   // upload
@@ -47,7 +51,14 @@ export const DEFAULT_FLOW: Flow = {
   start: 'greet',
   steps: [
     { id: 'greet', kind: 'message', text: "Hi! I'm the Parley assistant.", next: 'ask-name' },
-    { id: 'ask-name', kind: 'question', text: "What's your name?", variable: 'name', next: 'ask-choice' },
+    {
+      id: 'ask-name',
+      kind: 'question',
+      text: "What's your name?",
+      variable: 'name',
+      expect: 'name',
+      next: 'ask-choice',
+    },
     {
       id: 'ask-choice',
       kind: 'question',

@@ -4,7 +4,8 @@ import type { Deps } from '../../deps.js';
 import type { ChatsTable } from '../../db/types.js';
 import { newId } from '../../ids.js';
 import { chatsRepo } from '../chats/repo.js';
-import { stepById, type Flow } from './flow.js';
+import { stepById, type Flow, type Step } from './flow.js';
+import { RETRY_TEXTS, readAnswer } from './expect.js';
 import { getFileSettings } from '../settings/file-upload.js';
 import { asksForHuman, chooseAnswer } from './answers.js';
 import { botRepo } from './repo.js';
@@ -12,6 +13,7 @@ import type { BotState } from './state.js';
 import { transition, type Change, type LeadMessage } from './transition.js';
 import { handoff, questionPost, walk, type Walk } from './walk.js';
 import { stripInvisible } from '../../text.js';
+import { fillTemplate } from './template.js';
 
 const MAX_ANSWER_LENGTH = 500;
 /** A visitor's answer as kept (a name, an e-mail): it titles the chat and fills the bot's texts, so no controls. */
@@ -87,15 +89,32 @@ async function answerQuestion(
 ): Promise<Change> {
   const step = stepById(flow, state.step ?? undefined);
   if (!step) return changeFromWalk(handoff(flow, state.vars), state.vars);
-  const vars = step.variable ? { ...state.vars, [step.variable]: answerOf(text) } : state.vars;
+  const answer = answerOf(text);
   // A button or branch that matches wins, even "Talk to an agent" wired to a step of the admin's choosing.
   const choice = chooseAnswer(step, text, state.vars);
-  if (choice.matched) return changeFromWalk(await walkFrom(choice.next, vars), vars);
+  if (choice.matched) {
+    const chosen = keep(step, state.vars, answer);
+    return changeFromWalk(await walkFrom(choice.next, chosen), chosen);
+  }
   if (asksForHuman(text)) return changeFromWalk(handoff(flow, state.vars), state.vars);
+  // Not what the question expects ("hi" for a name): asked again once; the second answer is kept as it is.
+  const read = readAnswer(step.expect, answer);
+  if (read === undefined && !state.retried && step.expect && step.expect !== 'text') {
+    const retry = step.retryText ?? RETRY_TEXTS[step.expect];
+    return {
+      state: { ...state, retried: true },
+      posts: [questionPost(step, state.vars, fillTemplate(retry, state.vars))],
+    };
+  }
+  const vars = keep(step, state.vars, read ?? answer);
   if (step.next) return changeFromWalk(await walkFrom(step.next, vars), vars);
   if (step.buttons?.length) return { state, posts: [questionPost(step, state.vars, REPROMPT_TEXT)] };
   return changeFromWalk(await walkFrom(undefined, vars), vars);
 }
+
+/** The variables with the step's answer kept under its variable, if it has one. */
+const keep = (step: Step, vars: Record<string, string>, value: string) =>
+  step.variable ? { ...vars, [step.variable]: value } : vars;
 
 function answerWhileUploading(flow: Flow, state: BotState, text: string): Change {
   if (asksForHuman(text)) {

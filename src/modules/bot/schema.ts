@@ -21,6 +21,15 @@ export const StepSchema = Type.Object(
     variable: Type.Optional(
       Type.String({ maxLength: 64, description: 'question: where the answer is kept, usable as {{variable}}' }),
     ),
+    expect: Type.Optional(
+      Type.Union(
+        ['text', 'name', 'email'].map((k) => Type.Literal(k)),
+        { description: 'question: the answer asked for, asked again once if not given (default text)' },
+      ),
+    ),
+    retryText: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'question: said when the answer is not what `expect` asks for' }),
+    ),
     buttons: Type.Optional(Type.Array(FlowButtonSchema, { maxItems: 20 })),
     branches: Type.Optional(Type.Array(FlowBranchSchema, { maxItems: 50 })),
     prompt: Type.Optional(Text),

@@ -12,6 +12,8 @@ export interface BotState {
   /** Seq of the last message the bot wrote: a visitor message at or before it was already handled, or was
    *  written before the visitor saw the bot's last words, so it is not taken as an answer. */
   afterSeq?: number;
+  /** The question at `step` was asked again because its answer was not what it expects (expect.ts): once only. */
+  retried?: boolean;
 }
 
 export function parseState(json: string | null): BotState | undefined {
@@ -25,6 +27,7 @@ export function parseState(json: string | null): BotState | undefined {
       requestId: s.requestId,
       vars: s.vars ?? {},
       afterSeq: s.afterSeq,
+      retried: s.retried === true ? true : undefined,
     };
   } catch {
     return undefined;
@@ -35,5 +38,6 @@ export function serialiseState(s: BotState): string {
   const out: BotState = { rev: s.rev, step: s.step, waiting: s.waiting, vars: s.vars };
   if (s.requestId) out.requestId = s.requestId;
   if (s.afterSeq !== undefined) out.afterSeq = s.afterSeq;
+  if (s.retried) out.retried = true;
   return JSON.stringify(out);
 }

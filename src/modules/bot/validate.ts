@@ -84,6 +84,11 @@ function normaliseQuestion(raw: Record<string, unknown>, step: Step, at: string,
   else if (!VARIABLE.test(raw.variable.trim()))
     fields[`${at}.variable`] = 'Use letters, digits and "_", not starting with a digit';
   else step.variable = raw.variable.trim();
+  if (raw.expect === 'name' || raw.expect === 'email') step.expect = raw.expect;
+  else if (raw.expect !== undefined && raw.expect !== null && raw.expect !== 'text')
+    fields[`${at}.expect`] = 'Choose text, name or email';
+  const retry = typeof raw.retryText === 'string' ? stripInvisibleKeepLines(raw.retryText).trim() : '';
+  if (retry && step.expect) step.retryText = retry;
   const buttons = Array.isArray(raw.buttons) ? (raw.buttons as FlowButton[]) : [];
   if (buttons.length) {
     step.buttons = buttons.map((b, j) => {

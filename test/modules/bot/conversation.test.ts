@@ -127,6 +127,74 @@ describe('the default flow', () => {
     });
     expect((await chatOf(s.url, s.owner, s.workspaceId, v.chat.id)).status).toBe('bot');
   });
+
+  it('asks for the name again once when the answer is not one, and reads the name out of "I\'m Ada"', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    await say(v.visitorToken, 'Hello, I have a question about my invoice');
+    expect(botTexts(await visitorMessages(s.url, v.visitorToken)).slice(2)).toEqual([
+      "Sorry, I didn't catch your name. What should I call you?",
+    ]);
+    await say(v.visitorToken, "I'm Ada Lovelace.");
+    expect(botTexts(await visitorMessages(s.url, v.visitorToken)).slice(2)).toEqual([
+      "Sorry, I didn't catch your name. What should I call you?",
+      'Nice to meet you, Ada Lovelace! What would you like to do?',
+    ]);
+    // The chat is titled with the name, not with the question.
+    const chat = (await chatOf(s.url, s.owner, s.workspaceId, v.chat.id)) as any;
+    expect(chat.visitor.name).toBe('Ada Lovelace');
+  });
+
+  it('keeps the second answer as it is, so nobody is asked for a name in a loop', async () => {
+    const v = await widgetSession(s.url, s.widgetKey);
+    await say(v.visitorToken, 'hi');
+    await say(v.visitorToken, 'no thanks');
+    expect(botTexts(await visitorMessages(s.url, v.visitorToken)).slice(2)).toEqual([
+      "Sorry, I didn't catch your name. What should I call you?",
+      'Nice to meet you, no thanks! What would you like to do?',
+    ]);
+  });
+
+  it('asks again in the words the admin chose; an e-mail step keeps the address out of a sentence', async () => {
+    const ws = await workspaceWith({
+      start: 'mail',
+      steps: [
+        {
+          id: 'mail',
+          kind: 'question',
+          text: 'Your e-mail?',
+          variable: 'email',
+          expect: 'email',
+          retryText: 'Hmm, an address like ada@example.com, please.',
+          next: 'bye',
+        },
+        { id: 'bye', kind: 'handoff', text: 'We will write to {{email}}.' },
+      ],
+    });
+    const saved = await call(s.url, 'GET', `/api/workspaces/${ws.id}/bot`, { cookie: s.owner });
+    expect(saved.body.published.steps[0]).toMatchObject({ expect: 'email', retryText: expect.any(String) });
+    const v = await widgetSession(s.url, ws.widgetKey);
+    await say(v.visitorToken, 'ada at example');
+    await say(v.visitorToken, "sure, it's ada@example.com.");
+    expect(botTexts(await visitorMessages(s.url, v.visitorToken))).toEqual([
+      'Your e-mail?',
+      'Hmm, an address like ada@example.com, please.',
+      'We will write to ada@example.com.',
+    ]);
+  });
+
+  it('refuses an expectation it does not know with 422 and the field', async () => {
+    const put = await call(s.url, 'PUT', `/api/workspaces/${s.workspaceId}/bot`, {
+      cookie: s.owner,
+      body: {
+        flow: {
+          start: 'q',
+          steps: [{ id: 'q', kind: 'question', text: 'Phone?', variable: 'phone', expect: 'phone' }],
+        },
+      },
+    });
+    expect(put.status).toBe(422);
+    expect(put.body.error.fields).toHaveProperty(['flow.steps.0.expect']);
+  });
 });
 
 describe('upload requests', () => {

@@ -1,8 +1,9 @@
-// The fields that depend on a step's kind: message/handoff/end text; question text, variable, buttons, branches;
-// upload prompt, allowed types, max files, optional, timeout.
+// The fields that depend on a step's kind: message/handoff/end text; question text, variable, expected answer,
+// buttons, branches; upload prompt, allowed types, max files, optional, timeout.
 import { Field } from '../Field.js';
 import { BranchesEditor } from './BranchesEditor.js';
 import { ButtonsEditor } from './ButtonsEditor.js';
+import { RETRY_TEXTS } from '../../../src/modules/bot/expect.js';
 import type { Step } from './flow.js';
 
 export function StepFields({
@@ -70,6 +71,29 @@ export function StepFields({
           <Field label="Save the answer as" hint="Variable name, usable later as {{name}}">
             <input type="text" value={step.variable ?? ''} onChange={(e) => set('variable', e.target.value)} />
           </Field>
+          <Field label="Expected answer" hint="Anything else is asked again once; the second answer is kept">
+            <select
+              value={step.expect ?? 'text'}
+              onChange={(e) => {
+                const expect = e.target.value as NonNullable<Step['expect']>;
+                onChange({ ...step, expect: expect === 'text' ? undefined : expect, retryText: undefined });
+              }}
+            >
+              <option value="text">Any text</option>
+              <option value="name">A name (“I’m Ada” keeps “Ada”)</option>
+              <option value="email">An e-mail address</option>
+            </select>
+          </Field>
+          {step.expect && step.expect !== 'text' && (
+            <Field label="Asked again with" hint="Empty: the bot’s own words">
+              <input
+                type="text"
+                value={step.retryText ?? ''}
+                placeholder={RETRY_TEXTS[step.expect]}
+                onChange={(e) => set('retryText', e.target.value || undefined)}
+              />
+            </Field>
+          )}
           <ButtonsEditor buttons={step.buttons ?? []} stepIds={stepIds} onChange={(b) => set('buttons', b)} />
           <BranchesEditor
             branches={step.branches ?? []}
