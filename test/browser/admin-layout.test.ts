@@ -52,6 +52,16 @@ describe.skipIf(!browser)("the admin's layout", () => {
     const sides = page.getByRole('list', { name: 'By side' });
     await expect.poll(() => sides.getByRole('listitem').first().innerText()).toMatch(/Visitors.*0 B · 0 files/s);
     expect(await sides.locator('.a-chart__bar').count()).toBe(0);
+
+    // Deliveries' filters: the chat field is a field like the others (it was a bare, shorter box).
+    await nav.getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Deliveries' }).waitFor();
+    const heights = await page
+      .locator('.a-title-row')
+      .locator('select, input')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+    expect(heights).toHaveLength(3);
+    expect(Math.max(...heights) - Math.min(...heights)).toBeLessThan(4);
     await context.close();
   });
 });

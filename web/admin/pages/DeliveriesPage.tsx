@@ -58,7 +58,7 @@ export function DeliveriesPage({ workspaceId }: { workspaceId: string }) {
         >
           <label className="a-inline">
             Chat
-            <input value={chat} placeholder="#REF" size={9} onChange={(e) => setChat(e.target.value)} />
+            <input type="text" value={chat} placeholder="#REF" onChange={(e) => setChat(e.target.value)} />
           </label>
           <button type="submit">Filter</button>
         </form>
