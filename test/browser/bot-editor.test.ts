@@ -83,6 +83,10 @@ describe.skipIf(!browser)('bot editor', () => {
     const preview = admin.getByRole('complementary', { name: 'Bot preview' });
     await preview.getByText("Hi! I'm the Parley assistant.").waitFor();
     await preview.getByText("What's your name?").waitFor();
+    // The name question expects a name: an answer that is not one is asked again, once.
+    await preview.getByRole('button', { name: 'An answer that is not a name' }).click();
+    await preview.getByText("Sorry, I didn't catch your name. What should I call you?").waitFor();
+    expect(await preview.getByRole('button', { name: 'An answer that is not a name' }).count()).toBe(0);
     await preview.getByRole('button', { name: 'Any answer' }).click();
     await preview.getByText('Nice to meet you, {{name}}! What would you like to do?').waitFor();
     await preview.getByRole('button', { name: 'Send us a document' }).click();
