@@ -12,10 +12,14 @@ export const RETRY_TEXTS: Record<Exclude<Expect, 'text'>, string> = {
   email: "That doesn't look like an e-mail address. Could you type it again?",
 };
 
-// "Hi, I'm Ada", "my name is Ada", "it's Ada", "call me Ada": what follows is the name.
-const NAME_LEAD = new RegExp(
-  '^(?:(?:hi|hello|hey|hallo)\\b[\\s,!.]*)?' +
-    "(?:my name is|my name's|name is|i am|i[’']m|im|it is|it[’']s|this is|call me)\\s+",
+// "Hi, my name is Ada", "call me Ada": what follows is the name.
+const NAME_LEAD = /^(?:(?:hi|hello|hey|hallo)\b[\s,!.]*)?(?:my name is|my name's|name is|call me)\s+/i;
+// "I'm Ada", "it's Ada", "this is Ada" — but also "I'm having trouble logging in": what follows is taken for a name
+// only when it holds none of the words that sentences have and names do not.
+const MAYBE_NAME_LEAD = /^(?:(?:hi|hello|hey|hallo)\b[\s,!.]*)?(?:i am|i[’']m|im|it is|it[’']s|this is)\s+/i;
+const SENTENCE_WORD = new RegExp(
+  '\\b(?:a|an|the|to|for|with|about|my|your|not|have|has|having|need|needing|want|looking|trying|help|order|' +
+    'problem|issue|question|please)\\b',
   'i',
 );
 // A greeting alone ("hi", "Hello there!") is the commonest first message and never a name.
@@ -34,11 +38,13 @@ const NOT_NAME_CHARS = /[0-9?@:;/\\#$%^&*_=+<>{}[\]|~`"()]/;
  * name would be worse.
  */
 export function nameIn(answer: string): string | undefined {
-  const name = answer
-    .trim()
-    .replace(NAME_LEAD, '')
-    .replace(/[.!,]+$/, '')
-    .trim();
+  let name = answer.trim().replace(NAME_LEAD, '');
+  const maybe = name.replace(MAYBE_NAME_LEAD, '');
+  if (maybe !== name) {
+    if (SENTENCE_WORD.test(maybe)) return undefined;
+    name = maybe;
+  }
+  name = name.replace(/[.!,]+$/, '').trim();
   if (!name || name.length > 60 || NOT_NAME_CHARS.test(name) || GREETING.test(name)) return undefined;
   if (name.split(/\s+/).length > 5) return undefined;
   return name;
