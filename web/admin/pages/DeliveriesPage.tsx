@@ -29,6 +29,10 @@ export function DeliveriesPage({ workspaceId }: { workspaceId: string }) {
       <p className="a-crumbs">Integrations</p>
       <div className="a-title-row">
         <h1>Deliveries</h1>
+        {/* Beside the title, as on List File and Storage usage (at the row's end it went to a line of its own). */}
+        <button type="button" onClick={reload} disabled={loading}>
+          Refresh
+        </button>
         <label className="a-inline">
           Status
           <select value={status} onChange={(e) => setStatus(e.target.value)}>
@@ -62,9 +66,6 @@ export function DeliveriesPage({ workspaceId }: { workspaceId: string }) {
           </label>
           <button type="submit">Filter</button>
         </form>
-        <button type="button" onClick={reload} disabled={loading}>
-          Refresh
-        </button>
       </div>
       {error && !deliveries.errorOnMore && (
         <p className="p-notice p-notice--error" role="alert">
