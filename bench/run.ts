@@ -443,9 +443,13 @@ async function main() {
   if (TUS_MB > 0) {
     // Resumable uploads (issue 14): the same bytes through tus in 8 MiB PATCHes vs the bare pipe, same run.
     const size = TUS_MB * MiB;
+    const sinkCpuBefore = cpuOf(sink.child.pid!);
     const sinkRun = await measure(sink.child.pid!, () => uploadOnce(sinkPort, '/', size, {}));
+    const sinkCpu = cpuSince(sink.child.pid!, sinkCpuBefore, TUS_MB);
     for (const f of fs.readdirSync(sinkDir)) fs.rmSync(path.join(sinkDir, f));
+    const tusCpuBefore = cpuOf(parley.child.pid!);
     const tusRun = await measure(parley.child.pid!, () => tusOnce(base, token, size, false));
+    const tusCpu = cpuSince(parley.child.pid!, tusCpuBefore, TUS_MB);
     peakRss = Math.max(peakRss, tusRun.peakRss);
     const cutRun = await measure(parley.child.pid!, () => tusOnce(base, token, size, true));
     const mbps = (ms: number) => (TUS_MB / (ms / 1000)).toFixed(1);
@@ -458,6 +462,10 @@ async function main() {
         `commit): ${(tusRun.lastMs / 1000).toFixed(1)} s of ${(tusRun.ms / 1000).toFixed(1)} s`,
     );
     console.log(`  peak RSS: tus ${mb(tusRun.peakRss)} MiB, sink ${mb(sinkRun.peakRss)} MiB`);
+    console.log(
+      `  CPU per MiB: tus ${tusCpu.self.toFixed(1)} + ${tusCpu.children.toFixed(1)} ms (preview workers), ` +
+        `sink ${sinkCpu.self.toFixed(1)} ms`,
+    );
     ratioGoal(`tus ${TUS_MB} MiB ≥ 0.9× the bare pipe`, sinkRun.ms / tusRun.ms, 0.9);
     const resent = cutRun.sent - size;
     console.log(

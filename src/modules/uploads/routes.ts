@@ -3,7 +3,8 @@
 // Every refusal leaves here in the contract's JSON shape, the library's own plain-text errors included.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type DataStore, ERRORS, type Server } from '@tus/server';
-import { NodeRequest, sendNodeResponse } from 'srvx/node';
+import { sendNodeResponse } from 'srvx/node';
+import { tusRequest } from './direct-body.js';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/types.js';
 import { AppError, unauthenticated } from '../../errors.js';
@@ -124,7 +125,7 @@ export async function uploadsRoutes(app: App, deps: Deps, tus: Server, store: Da
     }
     reply.hijack();
     setTusContext(request.raw, ctx);
-    let response = await tus.handleWeb(new NodeRequest({ req: request.raw, res: reply.raw }));
+    let response = await tus.handleWeb(tusRequest(request.raw, reply.raw));
     if (request.method === 'DELETE' && uploadId && response.status === ERRORS.INVALID_TERMINATION.status_code) {
       // The library refused to terminate a complete upload (its last PATCH ended while this DELETE waited for the
       // lock): say so in the contract's shape, naming the File once the commit has made it.

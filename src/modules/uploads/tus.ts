@@ -12,6 +12,7 @@ import { storageFaultOf } from '../../storage/faults.js';
 import { newId } from '../../ids.js';
 import type { Actor } from '../auth/actor.js';
 import { uploadsRepo } from './repo.js';
+import { readBodiesDirectly } from './direct-body.js';
 import { createUpload, finishUpload, markTerminated, removeTusCopy, uploaderOf, type UploadBytes } from './service.js';
 
 export const TUS_PATH = '/api/uploads';
@@ -86,6 +87,7 @@ export function createTusServer(deps: Deps, store: DataStore & UploadBytes, lock
       return { status_code: e.status, body: JSON.stringify(errorBody(e.code, e.message, e.details)) };
     },
   });
+  readBodiesDirectly(server);
   // After the final answer is written: the bytes are a File in the blob store now; the tus copy goes.
   server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string }) => {
     removeTusCopy(store, upload.id, deps.log);
