@@ -6,6 +6,7 @@ import { call, upload, widgetSession } from '../support/client.js';
 import { pdf } from '../support/fixtures.js';
 import { eventually } from '../support/eventually.js';
 import { useServer } from '../support/server.js';
+import { startReceiver } from '../support/receiver.js';
 
 const lines: { method?: string; route?: string; status?: number; statements?: number; msg?: string }[] = [];
 const logStream = new Writable({
@@ -95,5 +96,31 @@ describe('statement budget of the hot paths', () => {
     expect(await statementsOf('POST', '/api/widget/chat/files')).toBeLessThanOrEqual(16);
     expect(sent.body.files[0].name).toBe('a.pdf');
     expect(sent.body.message.files[0].id).toBe(sent.body.files[0].id);
+  });
+
+  it('wakes the delivery worker after an upload only when the upload has something to forward', async () => {
+    // With no S3 or callback set up, the claim of deliveries that follows a wake-up is work for nothing (issue 18).
+    let wakes = 0;
+    s.parley.deps.events.on('deliveries.queued', () => void wakes++);
+    const send = async (name: string) => {
+      const v = await widgetSession(s.url, s.widgetKey);
+      const r = await upload(s.url, '/api/widget/chat/files', [{ name, data: pdf(1000, name) }], {
+        token: v.visitorToken,
+      });
+      expect(r.status).toBe(201);
+    };
+    await send('alone.pdf');
+    expect(wakes).toBe(0);
+    const receiver = await startReceiver(() => undefined);
+    try {
+      const put = await s.asOwner('PUT', s.api('/integrations/callback'), { url: receiver.url, disabled: false });
+      expect(put.status).toBe(200);
+      await send('forwarded.pdf');
+      expect(wakes).toBe(1);
+      await eventually(() => expect(receiver.received.length).toBe(1));
+    } finally {
+      await s.asOwner('PUT', s.api('/integrations/callback'), { url: receiver.url, disabled: true });
+      await receiver.close();
+    }
   });
 });

@@ -79,7 +79,7 @@ export async function commitAcceptedFiles(
 ): Promise<CommittedUpload> {
   const { chat } = up;
   const request = opts.request;
-  let committed: { messageRow: MessageRow; rows: FilesTable[] };
+  let committed: { messageRow: MessageRow; rows: FilesTable[]; deliveries: number };
   let quota: Taken[] = [];
   try {
     const text = messageText(opts.text);
@@ -95,7 +95,7 @@ export async function commitAcceptedFiles(
     if (!isConnectionFault(err)) await Promise.allSettled(files.map((f) => deps.storage.delete(f.storageKey)));
     throw err;
   }
-  const { messageRow, rows } = committed;
+  const { messageRow, rows, deliveries } = committed;
   if (messageRow.held) {
     // Held until the scan job decides: only the uploader's side hears of it; nothing is forwarded or announced.
     deps.jobs.wake();
@@ -103,7 +103,8 @@ export async function commitAcceptedFiles(
     return announceHeld(deps, messageRow, rows, up.uploaderRole);
   }
   const { forStaff, forVisitor } = await publishMessage(deps, messageRow, 'message.created', rows);
-  await deps.events.emit('deliveries.queued', { workspaceId: chat.workspace_id });
+  // The delivery worker is woken only when there is something to send (no S3 or callback set up: nothing).
+  if (deliveries > 0) await deps.events.emit('deliveries.queued', { workspaceId: chat.workspace_id });
   deps.jobs.wake();
   await deps.events.emit('files.accepted', {
     chatId: chat.id,
@@ -187,14 +188,14 @@ function writeRows(
         maxAttempts: SCAN_JOB_ATTEMPTS,
       });
       await inTransaction?.(trx);
-      return { messageRow, rows };
+      return { messageRow, rows, deliveries: 0 };
     }
-    await planDeliveries(trx, rows);
+    const deliveries = await planDeliveries(trx, rows);
     // Thumbnails are a durable job of this same transaction: a crash right after the commit cannot lose them.
     const images = rows.filter((r) => wantsThumbnail(r.mime_type, Number(r.size))).map((r) => r.id);
     if (images.length > 0)
       await jobsRepo.enqueue(trx, { kind: 'files.thumbnails', payload: { messageId: messageRow.id, fileIds: images } });
     await inTransaction?.(trx);
-    return { messageRow, rows };
+    return { messageRow, rows, deliveries };
   });
 }
