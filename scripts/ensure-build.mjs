@@ -36,4 +36,8 @@ if (stale.length > 0) {
   }
   console.error(`parley: building (${stale.join(' and ')} missing or older than the sources)`);
   execSync('npm run build --silent', { stdio: 'inherit', cwd: root });
+  // An incremental build rewrites only what changed (nothing, for a source saved unchanged): dist/main.js is marked
+  // as built now, or every later start would build again.
+  const main = path.join(root, 'dist/main.js');
+  if (fs.existsSync(main)) fs.utimesSync(main, new Date(), new Date());
 }

@@ -150,3 +150,17 @@ describe('integration tests share a module graph per worker (vitest.config.ts: i
     expect(offenders).toEqual([]);
   });
 });
+
+describe('the production build (tsconfig.build.json)', () => {
+  it('keeps its incremental state inside dist/, so removing dist/ rebuilds everything', () => {
+    // Kept beside the type check's state (.tmp/), it said "up to date" after `rm -rf dist`: the build wrote nothing
+    // and `npm start` failed with "Cannot find module dist/main.js".
+    const build = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8'));
+    const { outDir, tsBuildInfoFile } = build.compilerOptions;
+    expect(outDir).toBe('dist');
+    expect(tsBuildInfoFile?.startsWith(`${outDir}/`)).toBe(true);
+    // …and out of the package.
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(pkg.files).toContain(`!${tsBuildInfoFile}`);
+  });
+});
