@@ -42,6 +42,18 @@ async function loopDelay(base: string): Promise<{ p99: number; max: number }> {
     max: seconds('nodejs_eventloop_lag_max_seconds') * 1000,
   };
 }
+/** Where an idle server's memory is: V8's heap (used of committed), memory outside it, anonymous and file pages. */
+async function memoryText(base: string, pid: number): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const bytes = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1] ?? Number.NaN);
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? Number.NaN) * 1024;
+  return (
+    `V8 heap ${mb(bytes('nodejs_heap_size_used_bytes'))} of ${mb(bytes('nodejs_heap_size_total_bytes'))} MiB, ` +
+    `external ${mb(bytes('nodejs_external_memory_bytes'))} MiB, anonymous ${mb(kb('RssAnon'))} MiB, ` +
+    `file ${mb(kb('RssFile'))} MiB`
+  );
+}
 const delayText = (d: { p99: number; max: number }) =>
   `event-loop delay p99 ${d.p99.toFixed(0)} ms, max ${d.max.toFixed(0)} ms (goal: no stall over ~5 ms)`;
 
@@ -587,6 +599,7 @@ async function main() {
           ).toFixed(0)} ms, server CPU ${cpu.self.toFixed(1)} ms per upload (+ ${cpu.children.toFixed(1)} ms in ` +
           `preview workers), ${delayText(delay)}; idle RSS ${mb(roundRss[round - 1]!)} MiB (${growth} % vs round 1)`,
       );
+      console.log(`    idle: ${await memoryText(base, parley.child.pid!)}`);
       if (HEAP && (round === 1 || round === ROUNDS)) snapshots.push(await heapSnapshot());
       if (HEAP && round === 1) {
         // Writing a snapshot grows the RSS by itself (V8's copy of the graph): creep is measured from here on.
