@@ -5,6 +5,7 @@ import type { ChatsTable, Database, MessageRow, MessagesTable } from '../../db/t
 import { newId, nowIso } from '../../ids.js';
 import { newChatRef, parseChatRef } from './ref.js';
 import { holdUntilCommit } from '../../db/lock-repo.js';
+import { runCompiled } from '../../db/compiled.js';
 
 export type NewMessage = Omit<MessagesTable, 'seq' | 'id' | 'created_at' | 'held'> & { id?: string; held?: number };
 
@@ -50,42 +51,48 @@ interface VisitorText {
  * (one row per message). Rows go in chat id order, then in the order given. Returns what was inserted, with the
  * chat's status, by message id; a message it did not take is missing.
  */
-async function insertVisitorTexts(db: Db, source: RawBuilder<VisitorText>) {
-  const rows = await db
-    .insertInto('messages')
-    .columns(MESSAGE_COLUMNS)
-    .expression(
-      db
-        .selectFrom(source.as('v'))
-        .innerJoin('visitors', 'visitors.token_hash', 'v.token_hash')
-        .innerJoin('chats', (join) => join.on((eb) => eb('chats.id', '=', latestChatId(eb))))
-        .select([
-          'v.id',
-          'chats.id as chat_id',
-          'chats.workspace_id',
-          text('visitor').as('author_role'),
-          'visitors.id as author_id',
-          'v.body as text',
-          text('text').as('kind'),
-          text(null).as('file_ids'),
-          text(null).as('request_id'),
-          text(null).as('meta'),
-          'v.created_at',
-        ])
-        .where((eb) =>
-          eb.or([
-            eb('chats.status', 'in', ['waiting', 'open']),
-            eb.and([eb('chats.status', '=', 'bot'), eb('chats.bot_state', 'is not', null)]),
-          ]),
-        )
-        .orderBy('chats.id')
-        .orderBy('v.n'),
-    )
-    .returningAll()
-    .returning((eb) =>
-      eb.selectFrom('chats').select('chats.status').whereRef('chats.id', '=', 'messages.chat_id').as('chat_status'),
-    )
-    .execute();
+async function insertVisitorTexts<A extends unknown[]>(
+  db: Db,
+  key: string,
+  args: A,
+  source: (...args: A) => RawBuilder<VisitorText>,
+) {
+  const rows = await runCompiled(db, `visitor-texts:${key}`, args, (...a) =>
+    db
+      .insertInto('messages')
+      .columns(MESSAGE_COLUMNS)
+      .expression(
+        db
+          .selectFrom(source(...a).as('v'))
+          .innerJoin('visitors', 'visitors.token_hash', 'v.token_hash')
+          .innerJoin('chats', (join) => join.on((eb) => eb('chats.id', '=', latestChatId(eb))))
+          .select([
+            'v.id',
+            'chats.id as chat_id',
+            'chats.workspace_id',
+            text('visitor').as('author_role'),
+            'visitors.id as author_id',
+            'v.body as text',
+            text('text').as('kind'),
+            text(null).as('file_ids'),
+            text(null).as('request_id'),
+            text(null).as('meta'),
+            'v.created_at',
+          ])
+          .where((eb) =>
+            eb.or([
+              eb('chats.status', 'in', ['waiting', 'open']),
+              eb.and([eb('chats.status', '=', 'bot'), eb('chats.bot_state', 'is not', null)]),
+            ]),
+          )
+          .orderBy('chats.id')
+          .orderBy('v.n'),
+      )
+      .returningAll()
+      .returning((eb) =>
+        eb.selectFrom('chats').select('chats.status').whereRef('chats.id', '=', 'messages.chat_id').as('chat_status'),
+      ),
+  );
   return new Map(
     rows.map(({ chat_status, ...row }) => [
       row.id,
@@ -160,13 +167,14 @@ export const chatsRepo = {
       .executeTakeFirst(),
   /** The visitor a token hash names and its latest chat, in one statement (a request's credential and its chat). */
   async visitorWithLatestChat(db: Db, tokenHash: string) {
-    const row = await db
-      .selectFrom('visitors')
-      .leftJoin('chats', (join) => join.on((eb) => eb('chats.id', '=', latestChatId(eb))))
-      .where('visitors.token_hash', '=', tokenHash)
-      .select(['visitors.id as visitorId', 'visitors.workspace_id as visitorWorkspaceId'])
-      .selectAll('chats')
-      .executeTakeFirst();
+    const [row] = await runCompiled(db, 'visitor-with-latest-chat', [tokenHash], (hash) =>
+      db
+        .selectFrom('visitors')
+        .leftJoin('chats', (join) => join.on((eb) => eb('chats.id', '=', latestChatId(eb))))
+        .where('visitors.token_hash', '=', hash)
+        .select(['visitors.id as visitorId', 'visitors.workspace_id as visitorWorkspaceId'])
+        .selectAll('chats'),
+    );
     if (!row) return undefined;
     const { visitorId, visitorWorkspaceId, ...chat } = row;
     return {
@@ -370,9 +378,14 @@ export const chatsRepo = {
    * has not started — and the caller takes the path that tells which. Returns the chat's status beside the row.
    */
   async insertFromVisitorToken(db: Db, tokenHash: string, m: { id: string; text: string }) {
-    const one = sql<VisitorText>`(select ${text(m.id)} as id, ${text(tokenHash)} as token_hash, ${text(m.text)} as body,
-      ${text(nowIso())} as created_at, 1 as n)`;
-    return (await insertVisitorTexts(db, one)).get(m.id);
+    const rows = await insertVisitorTexts(
+      db,
+      'one',
+      [m.id, tokenHash, m.text, nowIso()],
+      (id, hash, body, createdAt) => sql<VisitorText>`(select ${text(id)} as id, ${text(hash)} as token_hash,
+        ${text(body)} as body, ${text(createdAt)} as created_at, 1 as n)`,
+    );
+    return rows.get(m.id);
   },
   /**
    * PostgreSQL only: insertFromVisitorToken for several visitors' messages in one statement (one round trip, one
@@ -381,10 +394,14 @@ export const chatsRepo = {
    * rows inserted with their chat's status, by message id; a message missing from it was not taken (see above).
    */
   insertFromVisitorTokens(db: Db, items: { tokenHash: string; id: string; text: string; createdAt: string }[]) {
-    const many = sql<VisitorText>`(select * from unnest(${items.map((i) => i.id)}::text[],
-      ${items.map((i) => i.tokenHash)}::text[], ${items.map((i) => i.text)}::text[],
-      ${items.map((i) => i.createdAt)}::text[]) with ordinality as u(id, token_hash, body, created_at, n))`;
-    return insertVisitorTexts(db, many);
+    const column = (f: (i: (typeof items)[number]) => string) => items.map(f);
+    return insertVisitorTexts(
+      db,
+      'unnest',
+      [column((i) => i.id), column((i) => i.tokenHash), column((i) => i.text), column((i) => i.createdAt)],
+      (ids, hashes, bodies, times) => sql<VisitorText>`(select * from unnest(${ids}::text[], ${hashes}::text[],
+        ${bodies}::text[], ${times}::text[]) with ordinality as u(id, token_hash, body, created_at, n))`,
+    );
   },
   /** Ends a message's hold (its files were scanned); false when it was not held (already released). */
   async unholdMessage(db: Db, id: string): Promise<boolean> {
