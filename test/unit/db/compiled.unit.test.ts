@@ -47,7 +47,7 @@ describe('runCompiled', () => {
     await expect(
       runCompiled(db, 'raw', ['x'], (t) => db.selectFrom('t').select(sql.raw<string>(`'${t}'`).as('id'))),
     ).rejects.toThrow(/otherwise than as a value/);
-    await expect(runCompiled(db, 'unused', ['x'], () => db.selectFrom('t').select('id'))).rejects.toThrow(
+    await expect(runCompiled(db, 'unused', ['x'], (_tag: string) => db.selectFrom('t').select('id'))).rejects.toThrow(
       /otherwise than as a value/,
     );
   });
