@@ -30,7 +30,7 @@ describe('runCompiled', () => {
       .execute();
     let builds = 0;
     const over = (min: number, tag: string) =>
-      runCompiled(db, 'over', [min, tag], (m, t) => {
+      runCompiled(db, 'over', [min, tag] as [number, string], (m, t) => {
         builds++;
         return db.selectFrom('t').select('id').where('n', '>', m).where('tag', '=', t).where('id', '!=', 'zz');
       });
