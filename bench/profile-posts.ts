@@ -1,8 +1,9 @@
 // `npx tsx bench/profile-posts.ts`: a CPU profile of the server (compiled, dist/main.js) while 20 visitors of chats an
-// agent has taken over post messages back to back for BENCH_SECONDS (10); prints posts/s, server CPU per post and the
-// profile's path with the seconds to skip (start-up) for bench/profile-summary.ts. BENCH_SERVER_NODE_ARGS adds node
-// flags; the agent's socket is connected, so each post is also fanned out as in the realtime bench. With DATABASE_URL
-// (and REDIS_URL) the server runs on a fresh PostgreSQL database made for the run and dropped after it.
+// agent has taken over (with BENCH_AUTHOR=agent: the agent, into those chats) post messages back to back for
+// BENCH_SECONDS (10); prints posts/s, server CPU per post and the profile's path with the seconds to skip (start-up)
+// for bench/profile-summary.ts. BENCH_SERVER_NODE_ARGS adds node flags; the agent's socket is connected, so each post
+// is also fanned out as in the realtime bench. With DATABASE_URL (and REDIS_URL) the server runs on a fresh PostgreSQL
+// database made for the run and dropped after it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,13 +38,20 @@ for (const v of sessions)
 await new Promise((r) => setTimeout(r, 500));
 const skip = (Date.now() - spawnedAt) / 1000;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+// BENCH_AUTHOR=agent: the agent posts into the 20 chats instead (signed in by cookie, one statement per post).
+const byAgent = process.env.BENCH_AUTHOR === 'agent';
 const cpuBefore = cpuMs();
 const until = Date.now() + seconds * 1000;
 let posted = 0;
 await Promise.all(
   sessions.map(async (v) => {
     while (Date.now() < until) {
-      const r = await call(url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text: 'x' } });
+      const r = byAgent
+        ? await call(url, 'POST', `/api/workspaces/${ws.id}/chats/${v.chat.id}/messages`, {
+            cookie,
+            body: { text: 'x' },
+          })
+        : await call(url, 'POST', '/api/widget/chat/messages', { token: v.visitorToken, body: { text: 'x' } });
       if (r.status === 201) posted++;
     }
   }),

@@ -21,7 +21,6 @@ const templates = new WeakMap<object, Map<string, Template>>();
 
 /** Rows of the statement `key`, built by `build` once per dialect and bound to `args` on every call. */
 export async function runCompiled<R, A extends unknown[]>(
-  // biome-ignore lint/suspicious/noExplicitAny: any database of Kysely (a transaction too)
   db: Kysely<any>,
   key: string,
   args: A,

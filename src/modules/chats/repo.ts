@@ -312,64 +312,79 @@ export const chatsRepo = {
    * `session` (the hash of a sign-in cookie) the statement also checks that session — live, of the owner or of a
    * member of the workspace — and the author is its user; undefined when it is not.
    */
-  insertIntoOpenChat(
+  async insertIntoOpenChat(
     db: Db,
     workspaceId: string,
     idOrRef: string,
     m: Omit<NewMessage, 'chat_id' | 'workspace_id'>,
     session?: string,
-  ) {
+  ): Promise<MessageRow | undefined> {
     const ref = parseChatRef(idOrRef);
-    return db
-      .insertInto('messages')
-      .columns(MESSAGE_COLUMNS)
-      .expression(
-        db
-          .selectFrom('chats')
-          .select((eb) => [
-            text(m.id ?? newId()).as('id'),
-            'chats.id as chat_id',
-            'chats.workspace_id',
-            text(m.author_role).as('author_role'),
-            session === undefined
-              ? text(m.author_id).as('author_id')
-              : eb.selectFrom('sessions').select('sessions.user_id').where('sessions.id', '=', session).as('author_id'),
-            text(m.text).as('text'),
-            text(m.kind).as('kind'),
-            text(m.file_ids).as('file_ids'),
-            text(m.request_id).as('request_id'),
-            text(m.meta).as('meta'),
-            text(nowIso()).as('created_at'),
-          ])
-          .where('chats.workspace_id', '=', workspaceId)
-          .where((eb) => (ref ? eb.or([eb('id', '=', idOrRef), eb('ref', '=', ref)]) : eb('id', '=', idOrRef)))
-          .where('chats.status', '=', 'open')
-          .$if(session !== undefined, (q) =>
-            q.where(({ exists, selectFrom }) =>
-              exists(
-                selectFrom('sessions')
-                  .innerJoin('users', 'users.id', 'sessions.user_id')
-                  .select('sessions.id')
-                  .where('sessions.id', '=', session!)
-                  .where('sessions.expires_at', '>', nowIso())
-                  .where((eb) =>
-                    eb.or([
-                      eb('users.is_owner', '=', 1),
-                      eb.exists(
-                        eb
-                          .selectFrom('memberships')
-                          .select('memberships.user_id')
-                          .where('memberships.workspace_id', '=', workspaceId)
-                          .whereRef('memberships.user_id', '=', 'users.id'),
-                      ),
-                    ]),
-                  ),
+    const bySession = session !== undefined;
+    // The statement's shape: by id or by reference, author given or the session's user (compiled once each).
+    const args: (string | null)[] = [m.id ?? newId(), m.author_role, m.text, m.kind, m.file_ids, m.request_id];
+    args.push(m.meta, nowIso(), workspaceId, idOrRef, bySession ? session : m.author_id);
+    if (ref) args.push(ref);
+    if (bySession) args.push(nowIso());
+    const [row] = await runCompiled(db, `open-chat:${ref ? 'ref' : 'id'}:${bySession}`, args, (...a) => {
+      const [id, role, body, kind, fileIds, requestId, meta, createdAt, ws, chat, authorOrSession, ...rest] = a;
+      const chatRef = ref ? rest.shift()! : null;
+      const now = rest.shift() ?? null;
+      return db
+        .insertInto('messages')
+        .columns(MESSAGE_COLUMNS)
+        .expression(
+          db
+            .selectFrom('chats')
+            .select((eb) => [
+              text(id!).as('id'),
+              'chats.id as chat_id',
+              'chats.workspace_id',
+              text(role!).as('author_role'),
+              bySession
+                ? eb
+                    .selectFrom('sessions')
+                    .select('sessions.user_id')
+                    .where('sessions.id', '=', authorOrSession!)
+                    .as('author_id')
+                : text(authorOrSession!).as('author_id'),
+              text(body!).as('text'),
+              text(kind!).as('kind'),
+              text(fileIds!).as('file_ids'),
+              text(requestId!).as('request_id'),
+              text(meta!).as('meta'),
+              text(createdAt!).as('created_at'),
+            ])
+            .where('chats.workspace_id', '=', ws!)
+            .where((eb) => (chatRef ? eb.or([eb('id', '=', chat!), eb('ref', '=', chatRef)]) : eb('id', '=', chat!)))
+            .where('chats.status', '=', 'open')
+            .$if(bySession, (q) =>
+              q.where(({ exists, selectFrom }) =>
+                exists(
+                  selectFrom('sessions')
+                    .innerJoin('users', 'users.id', 'sessions.user_id')
+                    .select('sessions.id')
+                    .where('sessions.id', '=', authorOrSession!)
+                    .where('sessions.expires_at', '>', now!)
+                    .where((eb) =>
+                      eb.or([
+                        eb('users.is_owner', '=', 1),
+                        eb.exists(
+                          eb
+                            .selectFrom('memberships')
+                            .select('memberships.user_id')
+                            .where('memberships.workspace_id', '=', ws!)
+                            .whereRef('memberships.user_id', '=', 'users.id'),
+                        ),
+                      ]),
+                    ),
+                ),
               ),
             ),
-          ),
-      )
-      .returningAll()
-      .executeTakeFirst();
+        )
+        .returningAll();
+    });
+    return row as MessageRow | undefined;
   },
   /**
    * A visitor's text message by the hash of their token, in one statement: the token's check, the visitor's latest
