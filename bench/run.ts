@@ -30,13 +30,18 @@ const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const TUS_MB = Number(process.env.BENCH_TUS_MB ?? 1024);
 const TUS_CHUNK = 8 * MiB;
 
+/** The server's /metrics, read once: a gauge's value by name (NaN when absent). */
+async function scrapeMetrics(base: string): Promise<(name: string) => number> {
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  return (name) => Number(text.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1] ?? Number.NaN);
+}
+
 /**
  * The server's event-loop delay since the previous call (prom-client's monitor is reset by each scrape): p99 and
  * max in ms. Call once before a phase to start its window.
  */
 async function loopDelay(base: string): Promise<{ p99: number; max: number }> {
-  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-  const seconds = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1] ?? Number.NaN);
+  const seconds = await scrapeMetrics(base);
   return {
     p99: seconds('nodejs_eventloop_lag_p99_seconds') * 1000,
     max: seconds('nodejs_eventloop_lag_max_seconds') * 1000,
@@ -44,14 +49,11 @@ async function loopDelay(base: string): Promise<{ p99: number; max: number }> {
 }
 /** Where an idle server's memory is: V8's heap (used of committed), memory outside it, anonymous and file pages. */
 async function memoryText(base: string, pid: number): Promise<string> {
-  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-  const bytes = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1] ?? Number.NaN);
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? Number.NaN) * 1024;
+  const bytes = await scrapeMetrics(base);
   return (
     `V8 heap ${mb(bytes('nodejs_heap_size_used_bytes'))} of ${mb(bytes('nodejs_heap_size_total_bytes'))} MiB, ` +
-    `external ${mb(bytes('nodejs_external_memory_bytes'))} MiB, anonymous ${mb(kb('RssAnon'))} MiB, ` +
-    `file ${mb(kb('RssFile'))} MiB`
+    `external ${mb(bytes('nodejs_external_memory_bytes'))} MiB, anonymous ${mb(statusBytes(pid, 'RssAnon'))} MiB, ` +
+    `file ${mb(statusBytes(pid, 'RssFile'))} MiB`
   );
 }
 const delayText = (d: { p99: number; max: number }) =>
@@ -117,9 +119,13 @@ async function settle(pid: number, maxMs = 180_000) {
   }
 }
 
-function rssOf(pid: number): number {
+/** A size line of /proc/<pid>/status (VmRSS, RssAnon, RssFile…), in bytes. */
+function statusBytes(pid: number, field: string): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(status.match(/VmRSS:\s+(\d+)/)![1]) * 1024;
+  return Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))![1]) * 1024;
+}
+function rssOf(pid: number): number {
+  return statusBytes(pid, 'VmRSS');
 }
 
 async function startChild(
