@@ -325,11 +325,8 @@ export const chatsRepo = {
     const args: (string | null)[] = [m.id ?? newId(), m.author_role, m.text, m.kind, m.file_ids, m.request_id];
     args.push(m.meta, nowIso(), workspaceId, idOrRef, bySession ? session : m.author_id);
     if (ref) args.push(ref);
-    if (bySession) args.push(nowIso());
     const [row] = await runCompiled(db, `open-chat:${ref ? 'ref' : 'id'}:${bySession}`, args, (...a) => {
-      const [id, role, body, kind, fileIds, requestId, meta, createdAt, ws, chat, authorOrSession, ...rest] = a;
-      const chatRef = ref ? rest.shift()! : null;
-      const now = rest.shift() ?? null;
+      const [id, role, body, kind, fileIds, requestId, meta, createdAt, ws, chat, authorOrSession, chatRef] = a;
       return db
         .insertInto('messages')
         .columns(MESSAGE_COLUMNS)
@@ -356,7 +353,7 @@ export const chatsRepo = {
               text(createdAt!).as('created_at'),
             ])
             .where('chats.workspace_id', '=', ws!)
-            .where((eb) => (chatRef ? eb.or([eb('id', '=', chat!), eb('ref', '=', chatRef)]) : eb('id', '=', chat!)))
+            .where((eb) => (ref ? eb.or([eb('id', '=', chat!), eb('ref', '=', chatRef!)]) : eb('id', '=', chat!)))
             .where('chats.status', '=', 'open')
             .$if(bySession, (q) =>
               q.where(({ exists, selectFrom }) =>
@@ -365,7 +362,8 @@ export const chatsRepo = {
                     .innerJoin('users', 'users.id', 'sessions.user_id')
                     .select('sessions.id')
                     .where('sessions.id', '=', authorOrSession!)
-                    .where('sessions.expires_at', '>', now!)
+                    // The session is live at the message's own time.
+                    .where('sessions.expires_at', '>', createdAt!)
                     .where((eb) =>
                       eb.or([
                         eb('users.is_owner', '=', 1),
