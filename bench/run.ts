@@ -33,7 +33,20 @@ const TUS_CHUNK = 8 * MiB;
 /** The server's /metrics, read once: a gauge's value by name (NaN when absent). */
 async function scrapeMetrics(base: string): Promise<(name: string) => number> {
   const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-  return (name) => Number(text.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1] ?? Number.NaN);
+  const literal = (name: string) => name.replace(/[{}"\\]/g, '\\$&');
+  return (name) => Number(text.match(new RegExp(`^${literal(name)} (\\S+)`, 'm'))?.[1] ?? Number.NaN);
+}
+
+/** Waits (up to 3 min) until the server has no job due or preview running; resolves with the seconds waited. */
+async function drained(base: string): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const m = await scrapeMetrics(base);
+    if (m('parley_queue_oldest_due_age_seconds{queue="jobs"}') === 0 && m('parley_preview_jobs_running') === 0) break;
+    if (Date.now() - started > 180_000) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return (Date.now() - started) / 1000;
 }
 
 /**
@@ -555,7 +568,9 @@ async function main() {
 
   if (ROUNDS > 0) {
     // Memory creep: rounds of ROUND_UPLOADS concurrent 100 KB PDFs, each by its own visitor; idle RSS after each.
-    console.log(`\n${ROUNDS} rounds of ${ROUND_UPLOADS} concurrent 100 KB uploads (idle RSS 5 s after each round):`);
+    console.log(
+      `\n${ROUNDS} rounds of ${ROUND_UPLOADS} concurrent 100 KB uploads (idle RSS 5 s after its jobs drained):`,
+    );
     const roundRss: number[] = [];
     const snapshots: string[] = [];
     /** SIGUSR2 → the server writes a heap snapshot (PARLEY_HEAP_SNAPSHOTS_DIR); resolves with its file once complete. */
@@ -594,6 +609,8 @@ async function main() {
         .map(([status, n]) => `${n}× ${status}`)
         .join(', ');
       const delay = await loopDelay(base);
+      // Idle means idle: the round's thumbnail jobs (~40 s of preview work for 500 PDFs here) drained first.
+      const drainS = await drained(base);
       await new Promise((r) => setTimeout(r, 5000));
       roundRss.push(rssOf(parley.child.pid!));
       const growth = ((roundRss[round - 1]! / roundRss[0]! - 1) * 100).toFixed(0);
@@ -603,17 +620,15 @@ async function main() {
             lat.map((r) => r.ms),
             99,
           ).toFixed(0)} ms, server CPU ${cpu.self.toFixed(1)} ms per upload (+ ${cpu.children.toFixed(1)} ms in ` +
-          `preview workers), ${delayText(delay)}; idle RSS ${mb(roundRss[round - 1]!)} MiB (${growth} % vs round 1)`,
+          `preview workers), ${delayText(delay)}; jobs drained in ${drainS.toFixed(0)} s; idle RSS ${mb(roundRss[round - 1]!)} MiB (${growth} % vs round 1)`,
       );
       console.log(`    idle: ${await memoryText(base, parley.child.pid!)}`);
       if (HEAP && (round === 1 || round === ROUNDS)) snapshots.push(await heapSnapshot());
       if (HEAP && round === 1) {
-        // Writing a snapshot grows the RSS by itself (V8's copy of the graph): creep is measured from here on.
+        // Writing a snapshot takes memory of its own (V8's copy of the graph); the server gives it back once idle
+        // (src/memory.ts), so the creep is measured from round 1's own reading, before its snapshot.
         await new Promise((r) => setTimeout(r, 5000));
-        roundRss[0] = rssOf(parley.child.pid!);
-        console.log(
-          `  (idle RSS after round 1's heap snapshot: ${mb(roundRss[0])} MiB — the base of the creep figure)`,
-        );
+        console.log(`  (idle RSS 5 s after round 1's heap snapshot: ${mb(rssOf(parley.child.pid!))} MiB)`);
       }
     }
     const creep = roundRss[roundRss.length - 1]! / roundRss[0]! - 1;

@@ -54,6 +54,13 @@ const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
 if (down.status !== 200 || sha(got) !== sha(bytes)) fail('the uploaded file did not download byte for byte');
 console.log(`release-check: ${base} ready; demo, console and admin served; upload and download verified`);
 JS
+# The idle collector gives the allocator's free pages back through glibc's malloc_trim, reached by koffi's prebuilt
+# binary (src/memory.ts): installed and loadable without dev tools.
+node --input-type=module -e "
+const { trimNative } = await import('./node_modules/parley/dist/memory.js');
+if (process.platform === 'linux' && !trimNative()) throw new Error('malloc_trim is not reachable (koffi)');
+console.log('release-check: malloc_trim reachable through koffi');
+"
 # npx does not forward SIGTERM to the server it started, so the server runs in its own process group (setsid) and the
 # whole group gets the signal, as a process manager would send it; npx may exit with the signal's status, so the
 # server is judged by its log: a clean stop ends with its "stopped" line.

@@ -12,6 +12,8 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { READY, WORKER_SLOT_ENV, listenError, runPrimary } from './cluster.js';
 
+const mib = (bytes: number) => Math.round(bytes / 1048576);
+
 /** One structured line on stderr for the failures that happen before (or instead of) the logger. */
 function fatal(msg: string): void {
   process.stderr.write(`${JSON.stringify({ level: 60, time: Date.now(), msg: `parley: ${msg}` })}\n`);
@@ -50,7 +52,12 @@ export async function runServer(): Promise<void> {
     process.exit(1);
   }
   // Start-up is over: the young generation may grow with the load from here on (preflight.ts).
-  startedUp();
+  startedUp((c) =>
+    log.info(
+      { rssBeforeMiB: mib(c.rssBefore), rssAfterMiB: mib(c.rssAfter), ms: Math.round(c.ms), trimmed: c.trimmed },
+      'memory given back after a burst',
+    ),
+  );
   const { bootstrapResult } = parley;
   if (bootstrapResult.created) {
     log.info({ email: bootstrapResult.email }, 'created the owner admin and the Default workspace');

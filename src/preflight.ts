@@ -5,14 +5,21 @@
 // ~100), and startedUp() lets it grow again once the server listens, so request garbage dies young.
 // Not `--optimize-for-size` (used until issue 18): under uploads it started a full mark-compact after nearly every
 // scavenge (50–75 per 600 MiB uploaded, 2–6 s of the event loop; bench/profiles/README.md).
-// PARLEY_OPTIMIZE_FOR=speed keeps V8's defaults throughout. The value is validated again, with the other settings, in
-// config.ts.
+// startedUp() also starts the idle collector (memory.ts): memory a burst left behind is given back once the server
+// is idle. PARLEY_OPTIMIZE_FOR=speed keeps V8's defaults throughout and starts no collector. The value is validated
+// again, with the other settings, in config.ts.
 import v8 from 'node:v8';
+import { type Collected, startIdleCollector } from './memory.js';
 
 const keepYoungGenerationSmall = (process.env.PARLEY_OPTIMIZE_FOR?.trim().toLowerCase() || 'size') === 'size';
 if (keepYoungGenerationSmall) v8.setFlagsFromString('--semi-space-growth-factor=1');
 
-/** Called once the server is listening: from here on V8 sizes its young generation to the load (its default). */
-export function startedUp(): void {
-  if (keepYoungGenerationSmall) v8.setFlagsFromString('--semi-space-growth-factor=2');
+/**
+ * Called once the server is listening: from here on V8 sizes its young generation to the load (its default), and a
+ * burst's memory is given back when the server goes idle (`onCollect` is told of each time).
+ */
+export function startedUp(onCollect?: (c: Collected) => void): void {
+  if (!keepYoungGenerationSmall) return;
+  v8.setFlagsFromString('--semi-space-growth-factor=2');
+  startIdleCollector({ onCollect });
 }

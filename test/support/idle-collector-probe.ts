@@ -1,0 +1,22 @@
+// Run as a child process by test/preflight.test.ts: after start-up (startedUp, as main.ts calls it), a burst's worth
+// of Buffers is allocated and dropped, then the process idles; prints how many idle collections ran and the memory
+// held outside V8's heap (the dropped Buffers' backing stores) before and after the idle spell.
+import { startedUp } from '../../src/preflight.js';
+
+let collections = 0;
+startedUp(() => {
+  collections++;
+});
+let burst: Buffer[] = [];
+for (let i = 0; i < 1024; i++) burst.push(Buffer.allocUnsafe(64 * 1024).fill(i));
+const held = burst.length;
+burst = [];
+const before = process.memoryUsage().external;
+setTimeout(
+  () => {
+    const after = process.memoryUsage().external;
+    process.stdout.write(JSON.stringify({ held, collections, before, after }));
+    process.exit(0);
+  },
+  Number(process.env.PROBE_IDLE_MS ?? 5000),
+);

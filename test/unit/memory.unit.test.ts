@@ -1,0 +1,44 @@
+// src/memory.ts's trigger: a collection only when the event loop was idle over the last interval and the resident
+// memory grew by enough since the last one — never in the middle of a busy spell.
+import { describe, expect, it } from 'vitest';
+import { type IdleCollectorOptions, shouldCollect, startIdleCollector } from '../../src/memory.js';
+
+const options: Required<IdleCollectorOptions> = {
+  intervalMs: 2000,
+  idleBelow: 0.05,
+  growthBytes: 32 * 1024 * 1024,
+  onCollect: () => {},
+};
+
+describe('idle collector', () => {
+  it('collects when idle and grown, not when busy or not grown', () => {
+    expect(shouldCollect(0.01, 40 * 1024 * 1024, options)).toBe(true);
+    expect(shouldCollect(0.2, 40 * 1024 * 1024, options)).toBe(false);
+    expect(shouldCollect(0.01, 8 * 1024 * 1024, options)).toBe(false);
+    expect(shouldCollect(0.05, 32 * 1024 * 1024, options)).toBe(false);
+  });
+
+  it('waits out a busy event loop and collects once it is idle', async () => {
+    const collected: number[] = [];
+    const stop = startIdleCollector({
+      intervalMs: 100,
+      growthBytes: 0,
+      onCollect: () => collected.push(Date.now()),
+    });
+    try {
+      // Busy: 90 ms of synchronous work in every 100 ms, for 1 s.
+      const busyUntil = Date.now() + 1000;
+      while (Date.now() < busyUntil) {
+        const sliceEnd = Math.min(busyUntil, Date.now() + 90);
+        while (Date.now() < sliceEnd);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(collected).toEqual([]);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(collected.length).toBeGreaterThanOrEqual(1);
+      expect(collected[0]).toBeGreaterThanOrEqual(busyUntil);
+    } finally {
+      stop();
+    }
+  });
+});
