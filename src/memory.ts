@@ -64,13 +64,12 @@ export function trimNative(): boolean {
 }
 
 function loadTrim(): ((pad: number) => number) | null {
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  if (process.platform !== 'linux' || !header?.glibcVersionRuntime) return null;
+  if (process.platform !== 'linux') return null;
   try {
     const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
     return koffi.load('libc.so.6').func('int malloc_trim(size_t pad)') as (pad: number) => number;
   } catch {
-    return null; // no prebuilt koffi for this platform: the collection alone
+    return null; // not glibc (musl has no libc.so.6 nor malloc_trim), or no prebuilt koffi: the collection alone
   }
 }
 
