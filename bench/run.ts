@@ -20,6 +20,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_UPLOADS = Number(process.env.BENCH_ROUND_UPLOADS ?? 500);
 /** Heap snapshots after round 1 and after the last round, diffed by constructor (BENCH_HEAP=0: off). */
 const HEAP = process.env.BENCH_HEAP !== '0' && ROUNDS >= 2;
+// Idle RSS is read this long after a round's jobs drained: the server gives a burst's memory back after ~10 s idle.
+const IDLE_WAIT_MS = 15_000;
 /**
  * The server's per-node upload cap (PARLEY_MAX_CONCURRENT_UPLOADS, default 200) is raised to a round's uploads, so
  * that a round is ROUND_UPLOADS uploads at once as the issue describes; the client also retries 503/429 after their
@@ -569,7 +571,7 @@ async function main() {
   if (ROUNDS > 0) {
     // Memory creep: rounds of ROUND_UPLOADS concurrent 100 KB PDFs, each by its own visitor; idle RSS after each.
     console.log(
-      `\n${ROUNDS} rounds of ${ROUND_UPLOADS} concurrent 100 KB uploads (idle RSS 5 s after its jobs drained):`,
+      `\n${ROUNDS} rounds of ${ROUND_UPLOADS} concurrent 100 KB uploads (idle RSS ${IDLE_WAIT_MS / 1000} s after its jobs drained):`,
     );
     const roundRss: number[] = [];
     const snapshots: string[] = [];
@@ -611,7 +613,7 @@ async function main() {
       const delay = await loopDelay(base);
       // Idle means idle: the round's thumbnail jobs (~40 s of preview work for 500 PDFs here) drained first.
       const drainS = await drained(base);
-      await new Promise((r) => setTimeout(r, 5000));
+      await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
       roundRss.push(rssOf(parley.child.pid!));
       const growth = ((roundRss[round - 1]! / roundRss[0]! - 1) * 100).toFixed(0);
       console.log(
@@ -627,8 +629,10 @@ async function main() {
       if (HEAP && round === 1) {
         // Writing a snapshot takes memory of its own (V8's copy of the graph); the server gives it back once idle
         // (src/memory.ts), so the creep is measured from round 1's own reading, before its snapshot.
-        await new Promise((r) => setTimeout(r, 5000));
-        console.log(`  (idle RSS 5 s after round 1's heap snapshot: ${mb(rssOf(parley.child.pid!))} MiB)`);
+        await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
+        console.log(
+          `  (idle RSS ${IDLE_WAIT_MS / 1000} s after round 1's heap snapshot: ${mb(rssOf(parley.child.pid!))} MiB)`,
+        );
       }
     }
     const creep = roundRss[roundRss.length - 1]! / roundRss[0]! - 1;

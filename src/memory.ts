@@ -1,12 +1,17 @@
 // Memory given back after a burst (issue 18 item 2). Two holders keep a burst's memory once it is over. V8 frees the
 // burst's garbage (dead request objects, and the Buffers whose backing stores live outside its heap) only when it
-// next collects, and a server that has gone quiet allocates too little to make it. And glibc's allocator keeps what
-// is freed inside its arenas: it returns memory to the system only from the top of an arena, and one live allocation
-// above the freed space pins all of it. Measured after 5 rounds of 500 concurrent uploads: 302 MiB of anonymous
-// memory; one full collection → 224 MiB, then malloc_trim(3) → 84 MiB. So once the event loop has been idle for a
-// while after the resident memory grew, the server does both itself: a full collection through the inspector
-// protocol (what V8 does on a low-memory notification: it also shrinks the heap), then malloc_trim(0) through koffi
-// (glibc only; elsewhere the collection alone). PARLEY_OPTIMIZE_FOR=speed (not the default) leaves both to V8.
+// next collects, and a server that has gone quiet allocates too little to make it soon. And glibc's allocator keeps
+// what is freed inside its arenas: it returns memory to the system only from the top of an arena, and one live
+// allocation above the freed space pins all of it. Measured after 5 rounds of 500 concurrent uploads: 302 MiB of
+// anonymous memory; malloc_trim(3) alone → 228 MiB, a full collection → 144, malloc_trim again → 84. So once the
+// event loop has been idle for ~10 s after the resident memory grew, the server does both itself: a full collection
+// through the inspector protocol (what V8 does on a low-memory notification: it also shrinks the heap), then
+// malloc_trim(0) through koffi (glibc only; elsewhere the collection alone). PARLEY_OPTIMIZE_FOR=speed (not the
+// default) leaves both to V8.
+// Why ~10 s and not sooner: after any collection of an idle heap (V8's own memory reducer makes one about then too)
+// V8 grows its limits back slowly, and a large upload streamed right after it costs about twice the CPU per MiB
+// (issue-18.md, eighteenth session). Collecting at V8's own pace adds the allocator's pages to what V8 does anyway
+// instead of bringing that state on after every short pause.
 import { createRequire } from 'node:module';
 import inspector from 'node:inspector';
 import { performance } from 'node:perf_hooks';
@@ -14,8 +19,10 @@ import { performance } from 'node:perf_hooks';
 export interface IdleCollectorOptions {
   /** How often the event loop's idleness and the memory are read. */
   intervalMs?: number;
-  /** The share of the last interval the event loop may have been busy and still count as idle. */
+  /** The share of an interval the event loop may have been busy and still count as idle. */
   idleBelow?: number;
+  /** How many idle intervals in a row make the server idle (5 × 2 s: about when V8's own memory reducer acts). */
+  idleIntervals?: number;
   /** How far the resident memory must have grown since the last collection (or its low since) to collect again. */
   growthBytes?: number;
   /** Told of each collection: resident bytes before and after, and how long it took. */
@@ -30,9 +37,9 @@ export interface Collected {
   trimmed: boolean;
 }
 
-/** Whether to collect now: idle for the last interval, and grown by enough since the last collection. */
-export function shouldCollect(busyShare: number, grownBytes: number, o: Required<IdleCollectorOptions>): boolean {
-  return busyShare < o.idleBelow && grownBytes >= o.growthBytes;
+/** Whether to collect now: idle for enough intervals in a row, and grown by enough since the last collection. */
+export function shouldCollect(idleInARow: number, grownBytes: number, o: Required<IdleCollectorOptions>): boolean {
+  return idleInARow >= o.idleIntervals && grownBytes >= o.growthBytes;
 }
 
 /**
@@ -78,6 +85,7 @@ export function startIdleCollector(options: IdleCollectorOptions = {}): () => vo
   const o: Required<IdleCollectorOptions> = {
     intervalMs: 2000,
     idleBelow: 0.05,
+    idleIntervals: 5,
     growthBytes: 32 * 1024 * 1024,
     onCollect: () => {},
     ...options,
@@ -85,14 +93,16 @@ export function startIdleCollector(options: IdleCollectorOptions = {}): () => vo
   let base = process.memoryUsage.rss();
   let last = performance.eventLoopUtilization();
   let collecting = false;
+  let idleInARow = 0;
   const timer = setInterval(async () => {
     if (collecting) return;
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, last).utilization;
     last = now;
+    idleInARow = busy < o.idleBelow ? idleInARow + 1 : 0;
     const rssBefore = process.memoryUsage.rss();
     if (rssBefore < base) base = rssBefore; // given back by itself: growth counts from there
-    if (!shouldCollect(busy, rssBefore - base, o)) return;
+    if (!shouldCollect(idleInARow, rssBefore - base, o)) return;
     collecting = true;
     const started = performance.now();
     try {
@@ -104,6 +114,7 @@ export function startIdleCollector(options: IdleCollectorOptions = {}): () => vo
     const ms = performance.now() - started;
     base = process.memoryUsage.rss();
     last = performance.eventLoopUtilization();
+    idleInARow = 0;
     collecting = false;
     o.onCollect({ rssBefore, rssAfter: base, ms, trimmed });
   }, o.intervalMs);

@@ -18,5 +18,5 @@ setTimeout(
     process.stdout.write(JSON.stringify({ held, collections, before, after }));
     process.exit(0);
   },
-  Number(process.env.PROBE_IDLE_MS ?? 5000),
+  Number(process.env.PROBE_IDLE_MS ?? 12_500),
 );

@@ -6,22 +6,24 @@ import { type IdleCollectorOptions, shouldCollect, startIdleCollector } from '..
 const options: Required<IdleCollectorOptions> = {
   intervalMs: 2000,
   idleBelow: 0.05,
+  idleIntervals: 5,
   growthBytes: 32 * 1024 * 1024,
   onCollect: () => {},
 };
 
 describe('idle collector', () => {
-  it('collects when idle and grown, not when busy or not grown', () => {
-    expect(shouldCollect(0.01, 40 * 1024 * 1024, options)).toBe(true);
-    expect(shouldCollect(0.2, 40 * 1024 * 1024, options)).toBe(false);
-    expect(shouldCollect(0.01, 8 * 1024 * 1024, options)).toBe(false);
-    expect(shouldCollect(0.05, 32 * 1024 * 1024, options)).toBe(false);
+  it('collects when idle long enough and grown, not sooner nor when not grown', () => {
+    expect(shouldCollect(5, 40 * 1024 * 1024, options)).toBe(true);
+    expect(shouldCollect(4, 40 * 1024 * 1024, options)).toBe(false);
+    expect(shouldCollect(0, 40 * 1024 * 1024, options)).toBe(false);
+    expect(shouldCollect(9, 8 * 1024 * 1024, options)).toBe(false);
   });
 
   it('waits out a busy event loop and collects once it is idle', async () => {
     const collected: number[] = [];
     const stop = startIdleCollector({
       intervalMs: 100,
+      idleIntervals: 2,
       growthBytes: 0,
       onCollect: () => collected.push(Date.now()),
     });
