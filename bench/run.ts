@@ -406,8 +406,9 @@ async function main() {
     },
     /running on http:\/\/127\.0\.0\.1:(\d+)/,
   );
-  // Idle: started, owner created, nothing asked of it yet but a moment to settle.
-  await new Promise((r) => setTimeout(r, 3000));
+  // Idle: started, owner created, nothing asked of it yet but a moment to settle (start-up's garbage and the
+  // allocator's freed pages are given back after ~10 s of idle, src/memory.ts).
+  await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
   const idleRss = rssOf(parley.child.pid!);
   let peakRss = idleRss;
   const port = Number(parley.match[1]);

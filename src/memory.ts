@@ -8,6 +8,8 @@
 // through the inspector protocol (what V8 does on a low-memory notification: it also shrinks the heap), then
 // malloc_trim(0) through koffi (glibc only; elsewhere the collection alone). PARLEY_OPTIMIZE_FOR=speed (not the
 // default) leaves both to V8.
+// Start-up counts as a burst (preflight passes the RSS from before the app loaded): creating or checking a password
+// (scrypt) and loading the app leave ~35 MiB that would otherwise stay (idle RSS ~139 → ~100 MiB).
 // Why ~10 s and not sooner: after any collection of an idle heap (V8's own memory reducer makes one about then too)
 // V8 grows its limits back slowly, and a large upload streamed right after it costs about twice the CPU per MiB
 // (issue-18.md, eighteenth session). Collecting at V8's own pace adds the allocator's pages to what V8 does anyway
@@ -25,6 +27,8 @@ export interface IdleCollectorOptions {
   idleIntervals?: number;
   /** How far the resident memory must have grown since the last collection (or its low since) to collect again. */
   growthBytes?: number;
+  /** The resident memory growth counts from (default: the RSS when the collector starts). */
+  baseRss?: number;
   /** Told of each collection: resident bytes before and after, and how long it took. */
   onCollect?: (c: Collected) => void;
 }
@@ -38,7 +42,11 @@ export interface Collected {
 }
 
 /** Whether to collect now: idle for enough intervals in a row, and grown by enough since the last collection. */
-export function shouldCollect(idleInARow: number, grownBytes: number, o: Required<IdleCollectorOptions>): boolean {
+export function shouldCollect(
+  idleInARow: number,
+  grownBytes: number,
+  o: Pick<Required<IdleCollectorOptions>, 'idleIntervals' | 'growthBytes'>,
+): boolean {
   return idleInARow >= o.idleIntervals && grownBytes >= o.growthBytes;
 }
 
@@ -82,7 +90,7 @@ function loadTrim(): ((pad: number) => number) | null {
 
 /** Starts reading idleness and memory every `intervalMs`; returns a function that stops it. */
 export function startIdleCollector(options: IdleCollectorOptions = {}): () => void {
-  const o: Required<IdleCollectorOptions> = {
+  const o: Required<Omit<IdleCollectorOptions, 'baseRss'>> = {
     intervalMs: 2000,
     idleBelow: 0.05,
     idleIntervals: 5,
@@ -90,7 +98,7 @@ export function startIdleCollector(options: IdleCollectorOptions = {}): () => vo
     onCollect: () => {},
     ...options,
   };
-  let base = process.memoryUsage.rss();
+  let base = options.baseRss ?? process.memoryUsage.rss();
   let last = performance.eventLoopUtilization();
   let collecting = false;
   let idleInARow = 0;

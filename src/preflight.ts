@@ -11,6 +11,8 @@
 import v8 from 'node:v8';
 import { type Collected, startIdleCollector } from './memory.js';
 
+/** Before the app allocates: start-up itself is a burst whose garbage the idle collector may give back. */
+const startRss = process.memoryUsage.rss();
 const keepYoungGenerationSmall = (process.env.PARLEY_OPTIMIZE_FOR?.trim().toLowerCase() || 'size') === 'size';
 if (keepYoungGenerationSmall) v8.setFlagsFromString('--semi-space-growth-factor=1');
 
@@ -21,5 +23,5 @@ if (keepYoungGenerationSmall) v8.setFlagsFromString('--semi-space-growth-factor=
 export function startedUp(onCollect?: (c: Collected) => void): void {
   if (!keepYoungGenerationSmall) return;
   v8.setFlagsFromString('--semi-space-growth-factor=2');
-  startIdleCollector({ onCollect });
+  startIdleCollector({ onCollect, baseRss: startRss });
 }

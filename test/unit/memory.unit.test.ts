@@ -3,12 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { type IdleCollectorOptions, shouldCollect, startIdleCollector } from '../../src/memory.js';
 
-const options: Required<IdleCollectorOptions> = {
-  intervalMs: 2000,
-  idleBelow: 0.05,
+const options: Pick<Required<IdleCollectorOptions>, 'idleIntervals' | 'growthBytes'> = {
   idleIntervals: 5,
   growthBytes: 32 * 1024 * 1024,
-  onCollect: () => {},
 };
 
 describe('idle collector', () => {
