@@ -45,10 +45,10 @@ describe('memory given back after a burst (preflight → memory.ts)', () => {
     expect(r.after).toBeLessThan(r.before / 4);
   });
 
-  it.concurrent('leaves it to V8 with PARLEY_OPTIMIZE_FOR=speed: nothing collects a quiet process', async () => {
+  it.concurrent('leaves it to V8 with PARLEY_OPTIMIZE_FOR=speed: no collector runs', async () => {
     const r = await run<Idle>('idle-collector-probe.ts', 'speed');
+    // V8's own memory reducer may still collect a quiet heap in the meantime (its timing is its own).
     expect(r.collections).toBe(0);
-    expect(r.after).toBeGreaterThan(r.before * 0.9);
   });
 
   it.runIf(process.platform === 'linux')(
