@@ -31,6 +31,11 @@ const MAX_CONCURRENT = Number(process.env.BENCH_MAX_CONCURRENT_UPLOADS ?? Math.m
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const TUS_MB = Number(process.env.BENCH_TUS_MB ?? 1024);
 const TUS_CHUNK = 8 * MiB;
+/**
+ * The tus upload again after the server sat idle this long (0: not measured): an idle server collects its heap
+ * (V8's memory reducer, then Parley's idle collector), and the next large upload starts from that state.
+ */
+const TUS_IDLE_S = Number(process.env.BENCH_TUS_IDLE_S ?? 45);
 
 /** The server's /metrics, read once: a gauge's value by name (NaN when absent). */
 async function scrapeMetrics(base: string): Promise<(name: string) => number> {
@@ -506,6 +511,17 @@ async function main() {
       `  cut at 50 % (half a PATCH lost, resumed from HEAD): ${mbps(cutRun.ms)} MB/s, re-sent ${mb(resent)} MiB ` +
         `(goal ≤ one chunk, ${TUS_CHUNK / MiB} MiB): ${resent <= TUS_CHUNK ? 'met' : 'NOT met'}`,
     );
+    if (TUS_IDLE_S > 0) {
+      await new Promise((r) => setTimeout(r, TUS_IDLE_S * 1000));
+      const idleCpuBefore = cpuOf(parley.child.pid!);
+      const idleRun = await measure(parley.child.pid!, () => tusOnce(base, token, size, false));
+      const idleCpu = cpuSince(parley.child.pid!, idleCpuBefore, TUS_MB);
+      console.log(
+        `  after ${TUS_IDLE_S} s idle (the server collected its heap meanwhile): tus ${mbps(idleRun.ms)} MB/s, ` +
+          `ratio ${(sinkRun.ms / idleRun.ms).toFixed(2)}, CPU per MiB ${idleCpu.self.toFixed(1)} ms`,
+      );
+      ratioGoal(`tus ${TUS_MB} MiB after ${TUS_IDLE_S} s idle ≥ 0.9× the bare pipe`, sinkRun.ms / idleRun.ms, 0.9);
+    }
   }
 
   if (CONCURRENT > 0) {

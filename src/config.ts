@@ -43,6 +43,8 @@ export interface Config {
   logLevel: string;
   /** V8 tuning applied by src/preflight.ts before start-up: favour memory (default) or peak speed. */
   optimizeFor: 'size' | 'speed';
+  /** MiB V8's old-generation limit is kept above a small live heap (src/heap-headroom.ts); 0: V8's own factor. */
+  heapHeadroomMb: number;
   /** Upload rate limits per visitor. */
   visitorFilesPerMinute: number;
   /** Text messages one visitor may send per minute on one node (bursts of half that); 429 RATE_LIMITED past it. */
@@ -348,6 +350,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey: secretKeyOf(env),
     logLevel: logLevelOf(env),
     optimizeFor: optimizeForOf(env),
+    heapHeadroomMb: int(env, 'PARLEY_HEAP_HEADROOM_MB', 64, 0, 1024),
     visitorFilesPerMinute: int(env, 'PARLEY_VISITOR_FILES_PER_MINUTE', 30, 1),
     visitorMessagesPerMinute: int(env, 'PARLEY_VISITOR_MESSAGES_PER_MINUTE', 60, 1),
     visitorBytesPerHour: int(env, 'PARLEY_VISITOR_MB_PER_HOUR', 2048, 1) * 1024 * 1024,

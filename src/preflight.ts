@@ -7,14 +7,18 @@
 // scavenge (50–75 per 600 MiB uploaded, 2–6 s of the event loop; bench/profiles/README.md).
 // startedUp() also starts the idle collector (memory.ts): memory a burst left behind is given back once the server
 // is idle. PARLEY_OPTIMIZE_FOR=speed keeps V8's defaults throughout and starts no collector. The value is validated
-// again, with the other settings, in config.ts.
+// again, with the other settings, in config.ts. PARLEY_HEAP_HEADROOM_MB: src/heap-headroom.ts (both modes).
 import v8 from 'node:v8';
 import { type Collected, startIdleCollector } from './memory.js';
+import { headroomBytesOf, keepHeapHeadroom } from './heap-headroom.js';
 
 /** Before the app allocates: start-up itself is a burst whose garbage the idle collector may give back. */
 const startRss = process.memoryUsage.rss();
 const keepYoungGenerationSmall = (process.env.PARLEY_OPTIMIZE_FOR?.trim().toLowerCase() || 'size') === 'size';
 if (keepYoungGenerationSmall) v8.setFlagsFromString('--semi-space-growth-factor=1');
+// In both modes: V8's old-generation limit stays PARLEY_HEAP_HEADROOM_MB above a small heap (heap-headroom.ts), or a
+// large upload after any full collection costs twice the CPU per MiB.
+keepHeapHeadroom(headroomBytesOf(process.env));
 
 /**
  * Called once the server is listening: from here on V8 sizes its young generation to the load (its default), and a

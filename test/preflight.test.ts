@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function run<T>(script: string, optimizeFor = 'size'): Promise<T> {
+async function run<T>(script: string, optimizeFor = 'size', env: Record<string, string> = {}): Promise<T> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', `test/support/${script}`], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', PARLEY_OPTIMIZE_FOR: optimizeFor },
+    env: { PATH: process.env.PATH ?? '', PARLEY_OPTIMIZE_FOR: optimizeFor, ...env },
   });
   return JSON.parse(stdout) as T;
 }
@@ -60,4 +60,28 @@ describe('memory given back after a burst (preflight → memory.ts)', () => {
       expect(r.collected - r.after).toBeGreaterThan(100 * 1024 * 1024);
     },
   );
+});
+
+// src/heap-headroom.ts: after a full collection of a small heap, V8's old-generation limit sat ~10 MiB above the live
+// heap and a streamed upload's promoted Buffers (external memory, counted against it) crossed it every few MiB: a full
+// mark-compact per ~7 MiB, twice the CPU per MiB of a large upload on any server that had been idle (issue 18 item 1).
+describe('heap headroom (preflight → heap-headroom.ts)', () => {
+  type Probe = { firstFullAfterMiB: number | 'none'; liveMiB: number };
+  const probe = (env: Record<string, string>, optimizeFor = 'size') =>
+    run<Probe>('heap-headroom-probe.ts', optimizeFor, env);
+  const after = (p: Probe) => (p.firstFullAfterMiB === 'none' ? Number.POSITIVE_INFINITY : p.firstFullAfterMiB);
+
+  it.concurrent('leaves ≥ 60 MiB of Buffers before the next full collection of a ~40 MiB heap, in both modes', async () => {
+    const [kept, speed, without] = await Promise.all([
+      probe({}),
+      probe({}, 'speed'),
+      probe({ PARLEY_HEAP_HEADROOM_MB: '0' }),
+    ]);
+    expect(kept.liveMiB).toBeGreaterThan(30);
+    // V8's own external-memory mark (64 MiB above the collection's) is what starts the next one then, as on a fresh
+    // process; without the headroom the old generation's limit comes first (36–38 MiB on Node 20).
+    expect(after(kept)).toBeGreaterThanOrEqual(60);
+    expect(after(speed)).toBeGreaterThanOrEqual(60);
+    expect(after(without)).toBeLessThan(after(kept));
+  });
 });

@@ -17,6 +17,8 @@ describe('configuration that names its variable', () => {
     ['HOST', 'not a host'],
     ['LOG_LEVEL', 'bogus'],
     ['PARLEY_OPTIMIZE_FOR', 'fast'],
+    ['PARLEY_HEAP_HEADROOM_MB', 'lots'],
+    ['PARLEY_HEAP_HEADROOM_MB', '-1'],
   ])('refuses %s=%s', (variable, value) => {
     try {
       loadConfig({ [variable]: value });
@@ -34,6 +36,7 @@ describe('configuration that names its variable', () => {
     expect(loadConfig({ LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
     expect(loadConfig({}).optimizeFor).toBe('size');
     expect(loadConfig({ PARLEY_OPTIMIZE_FOR: 'Speed' }).optimizeFor).toBe('speed');
+    expect(loadConfig({}).heapHeadroomMb).toBe(64);
   });
 });
 
