@@ -69,7 +69,7 @@ describe('heap headroom (preflight → heap-headroom.ts)', () => {
   type Probe = { firstFullAfterMiB: number | 'none'; liveMiB: number };
   const probe = (env: Record<string, string>, optimizeFor = 'size') =>
     run<Probe>('heap-headroom-probe.ts', optimizeFor, env);
-  const after = (p: Probe) => (p.firstFullAfterMiB === 'none' ? Number.POSITIVE_INFINITY : p.firstFullAfterMiB);
+  const fullAfter = (p: Probe) => (p.firstFullAfterMiB === 'none' ? Number.POSITIVE_INFINITY : p.firstFullAfterMiB);
 
   it.concurrent('leaves ≥ 60 MiB of Buffers before the next full collection of a ~40 MiB heap, in both modes', async () => {
     const [kept, speed, without] = await Promise.all([
@@ -80,8 +80,8 @@ describe('heap headroom (preflight → heap-headroom.ts)', () => {
     expect(kept.liveMiB).toBeGreaterThan(30);
     // V8's own external-memory mark (64 MiB above the collection's) is what starts the next one then, as on a fresh
     // process; without the headroom the old generation's limit comes first (36–38 MiB on Node 20).
-    expect(after(kept)).toBeGreaterThanOrEqual(60);
-    expect(after(speed)).toBeGreaterThanOrEqual(60);
-    expect(after(without)).toBeLessThan(after(kept));
+    expect(fullAfter(kept)).toBeGreaterThanOrEqual(60);
+    expect(fullAfter(speed)).toBeGreaterThanOrEqual(60);
+    expect(fullAfter(without)).toBeLessThan(fullAfter(kept));
   });
 });
