@@ -71,7 +71,7 @@ describe('heap headroom (preflight → heap-headroom.ts)', () => {
     run<Probe>('heap-headroom-probe.ts', optimizeFor, env);
   const fullAfter = (p: Probe) => (p.firstFullAfterMiB === 'none' ? Number.POSITIVE_INFINITY : p.firstFullAfterMiB);
 
-  it.concurrent('leaves ≥ 60 MiB of Buffers before the next full collection of a ~40 MiB heap, in both modes', async () => {
+  it.concurrent('leaves ≥ 60 MiB of Buffers before the next full collection of a 40 MiB heap, both modes', async () => {
     const [kept, speed, without] = await Promise.all([
       probe({}),
       probe({}, 'speed'),
