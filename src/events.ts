@@ -3,6 +3,7 @@
 // in-process: an event is a nudge to this node, never the record of truth (work that must survive is a durable job).
 import type { Logger } from 'pino';
 import type { DeliveryKind } from './db/types.js';
+import { untallied } from './db/statements.js';
 
 export interface DomainEvents {
   /**
@@ -79,7 +80,11 @@ export function createEventBus(log: Logger): EventBus {
     },
     emit,
     emitLater(name, payload) {
-      const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => emit(name, payload));
+      // Outside the caller's statement tally: the listeners run after its answer, even when the loop reaches them
+      // before the answer is sent (under load the bot's greeting was counted into the widget session's statements).
+      const run = untallied(() =>
+        new Promise<void>((resolve) => setImmediate(resolve)).then(() => emit(name, payload)),
+      );
       later.add(run);
       void run.finally(() => later.delete(run));
     },

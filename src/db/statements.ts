@@ -18,3 +18,11 @@ export function countStatement(): void {
   const tally = scope.getStore();
   if (tally) tally.n++;
 }
+
+/**
+ * Runs `fn` (and everything it starts) outside any tally: work a request leaves to run after its answer (an event
+ * emitted for later) is not the request's, whichever of the two the event loop happens to reach first.
+ */
+export function untallied<T>(fn: () => T): T {
+  return scope.exit(fn);
+}
