@@ -627,6 +627,13 @@ async function main() {
         `${parleyCpuPer.self.toFixed(1)} ms (+ ${parleyCpuPer.children.toFixed(1)} ms preview workers), sink ` +
         `${((sinkFirst.cpu + sinkLast.cpu) / 2).toFixed(1)} ms`,
     );
+    // What bounds the burst: the server's CPU for all of it (every thread: the file writes and fsyncs run on libuv's),
+    // beside its p99.
+    console.log(
+      `  the burst's server CPU (all threads): ${CONCURRENT} × ${parleyCpuPer.self.toFixed(1)} ms = ` +
+        `${((CONCURRENT * parleyCpuPer.self) / 1000).toFixed(2)} s, against its p99 of ` +
+        `${(pct(parleyLat, 99) / 1000).toFixed(2)} s`,
+    );
     console.log(`  Parley  ${delayText(burstDelay)}`);
     goals.push([
       `${CONCURRENT} concurrent 1 MiB uploads, p99 ≤ 1.5× the sink's`,
