@@ -45,7 +45,11 @@ export interface PreviewResult {
 }
 
 export interface PreviewPool {
-  render(kind: PreviewKind, source: Readable): Promise<PreviewResult>;
+  /**
+   * A preview of `source`: a stream the pool pipes to a worker, or a local file the worker reads itself (the bytes
+   * then never pass through this process: no read, no pipe write on the server's event loop).
+   */
+  render(kind: PreviewKind, source: Readable | { file: string }): Promise<PreviewResult>;
   /** Jobs being rendered now (tests and metrics). */
   readonly running: number;
   /** Worker processes alive now, busy, idle or exiting: never more than `concurrency`. */
@@ -60,9 +64,13 @@ export interface PreviewPool {
   close(): Promise<void>;
 }
 
+const isStream = (input: Readable | { file: string }): input is Readable =>
+  typeof (input as Readable).pipe === 'function';
+
 interface Job {
   resolve: (r: PreviewResult) => void;
-  source: Readable;
+  /** The input piped to the worker; none when the worker reads a file itself. */
+  source?: Readable;
   chunks: Buffer[];
   size: number;
   /** Bytes on stdout during this job, frames and all: counted before parsing, so a flood is cut early. */
@@ -234,11 +242,11 @@ export function createPreviewPool(o: PreviewPoolOptions = {}): PreviewPool {
     w.job = undefined;
     w.busy = false;
     clearTimeout(job.timer);
-    job.source.destroy();
+    job.source?.destroy();
     job.resolve(result);
   }
 
-  async function pump(w: Worker, job: Job) {
+  async function pump(w: Worker, job: Job & { source: Readable }) {
     const stdin = w.child.stdin!;
     const current = () => w.job === job && !w.leaving;
     try {
@@ -269,15 +277,21 @@ export function createPreviewPool(o: PreviewPoolOptions = {}): PreviewPool {
     }
   }
 
-  function run(w: Worker, kind: PreviewKind, source: Readable): Promise<PreviewResult> {
+  function run(w: Worker, kind: PreviewKind, input: Readable | { file: string }): Promise<PreviewResult> {
     return new Promise<PreviewResult>((resolve) => {
       const timer = setTimeout(() => kill(w, `timed out after ${timeoutMs} ms`, true), timeoutMs);
-      const job: Job = { resolve, source, chunks: [], size: 0, raw: 0, timer };
+      const job: Job = { resolve, chunks: [], size: 0, raw: 0, timer };
       w.job = job;
       hold(w, true);
+      if (!isStream(input)) {
+        w.child.stdin!.write(frame(FRAME.job, { kind, file: input.file }));
+        return;
+      }
+      const source = input;
+      job.source = source;
       source.on('error', () => {}); // reported by pump
       w.child.stdin!.write(frame(FRAME.job, { kind }));
-      void pump(w, job);
+      void pump(w, job as Job & { source: Readable });
     });
   }
 
@@ -288,7 +302,7 @@ export function createPreviewPool(o: PreviewPoolOptions = {}): PreviewPool {
         dispatch();
       });
       if (!w) {
-        source.destroy();
+        if (isStream(source)) source.destroy();
         return { failure: 'the preview pool is closed' };
       }
       running++;

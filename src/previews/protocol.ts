@@ -1,6 +1,7 @@
 // The preview worker's request/response protocol, on its stdin and stdout (pool.ts ↔ worker.ts): frames of
 // [type: 1 byte][payload length: u32 big-endian][payload]. One job at a time per worker:
 //   to the worker:   'J' {"kind"} a job starts · 'D' bytes of its input (many) · 'E' its input ended
+//                    or 'J' {"kind","file"}: the worker reads its input from that file itself (no 'D', no 'E')
 //   from the worker: 'W' bytes of the WebP (any number) then 'K' {"rss"} done · or 'F' {"error","rss"} no preview
 // The worker's stdin ending is its signal to exit. Pipes, not Node's IPC channel: the input streams with backpressure,
 // and the pool counts the answer's bytes as they arrive, so a runaway worker is killed before its answer is buffered.

@@ -3,7 +3,8 @@
 // file. A decoder that crashes, loops or blows up in memory kills this process and never the server; the pool
 // replaces it, and recycles it after a number of jobs or past an RSS limit. The protocol is in protocol.ts:
 //   'J' {kind}: "image" (png, jpeg, gif, webp) or "pdf" (first page, rendered by poppler's pdftoppm)
-//   'D' … 'E':  the file's bytes;  answer: 'W' a WebP of at most 320×320, then 'K' — or 'F' with the reason.
+//   'D' … 'E':  the file's bytes (or the job names a local file to read instead);
+//   answer: 'W' a WebP of at most 320×320, then 'K' — or 'F' with the reason.
 // Bounded in input pixels (sharp), in time (the pool kills it) and in JS heap (the pool's --max-old-space-size).
 // The WebP carries no metadata (EXIF/GPS/XMP): sharp copies none unless told to (withMetadata), and never is.
 import { execFile } from 'node:child_process';
@@ -25,37 +26,46 @@ const PDF_TIMEOUT_MS = 15_000;
 sharp.cache(false);
 sharp.concurrency(1);
 
-const thumbnail = () =>
-  sharp({ limitInputPixels: MAX_PIXELS, failOn: 'error', animated: false })
+/** sharp reading a file itself, or (no file) the stream piped into it. */
+const INPUT = { limitInputPixels: MAX_PIXELS, failOn: 'error', animated: false } as const;
+const thumbnail = (file?: string) =>
+  (file === undefined ? sharp(INPUT) : sharp(file, INPUT))
     .rotate() // apply EXIF orientation before the metadata is dropped
     .resize(320, 320, { fit: 'inside', withoutEnlargement: true })
     .webp({ quality: 75 });
 
-async function image(input: Readable): Promise<Buffer> {
+async function image(input: Readable | { file: string }): Promise<Buffer> {
+  if ('file' in input && typeof input.file === 'string') return thumbnail(input.file).toBuffer();
+  input = input as Readable;
   const t = thumbnail();
   input.on('error', (err) => t.destroy(err));
   input.pipe(t);
   return t.toBuffer();
 }
 
-async function pdfFirstPage(input: Readable): Promise<Buffer> {
+/** The first page of a PDF: piped in (copied to a temp file for pdftoppm), or read by pdftoppm from `input.file`. */
+async function pdfFirstPage(input: Readable | { file: string }): Promise<Buffer> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'parley-preview-'));
   try {
-    const file = path.join(dir, 'in.pdf');
-    await pipeline(input, fs.createWriteStream(file));
+    let file: string;
+    if ('file' in input && typeof input.file === 'string') file = path.resolve(input.file);
+    else {
+      file = path.join(dir, 'in.pdf');
+      await pipeline(input as Readable, fs.createWriteStream(file));
+    }
     const out = path.join(dir, 'page');
     await promisify(execFile)(
       'pdftoppm',
       ['-f', '1', '-l', '1', '-singlefile', '-png', '-scale-to', String(PDF_RENDER_BOX), file, out],
       { timeout: PDF_TIMEOUT_MS, killSignal: 'SIGKILL' },
     );
-    return await image(fs.createReadStream(`${out}.png`));
+    return await image({ file: `${out}.png` });
   } finally {
     await fs.promises.rm(dir, { recursive: true, force: true });
   }
 }
 
-function render(kind: string, input: Readable): Promise<Buffer> {
+function render(kind: string, input: Readable | { file: string }): Promise<Buffer> {
   if (kind === 'image') return image(input);
   if (kind === 'pdf') return pdfFirstPage(input);
   return Promise.reject(new Error(`unknown preview kind ${kind}`));
@@ -72,6 +82,15 @@ function answer(bytes: Buffer) {
   process.stdout.write(frame(FRAME.done, { rss: process.memoryUsage.rss() }));
 }
 
+/** Writes the job's answer: its WebP, or why there is none. */
+async function settle(result: Promise<Buffer>) {
+  try {
+    answer(await result);
+  } catch (err) {
+    process.stdout.write(frame(FRAME.failed, { error: lastLine(err), rss: process.memoryUsage.rss() }));
+  }
+}
+
 /** The job being received: its input, and the render that reads it. */
 let job: { input: PassThrough; result: Promise<Buffer>; settled: Promise<unknown> } | undefined;
 const parser = new FrameParser();
@@ -79,7 +98,12 @@ const parser = new FrameParser();
 for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
   for (const f of parser.push(chunk)) {
     if (f.type === FRAME.job) {
-      const { kind } = JSON.parse(f.payload.toString()) as { kind: string };
+      const { kind, file } = JSON.parse(f.payload.toString()) as { kind: string; file?: string };
+      if (typeof file === 'string') {
+        // The input is a file of the server's store, read here: no 'D'/'E' frames follow; answered at once.
+        await settle(render(kind, { file }));
+        continue;
+      }
       const input = new PassThrough({ highWaterMark: 256 * 1024 });
       const result = render(kind, input);
       // A render that fails early (a bad header) reads no more: the rest of its input is dropped until 'E'.
@@ -91,11 +115,7 @@ for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
       const { input, result } = job;
       job = undefined;
       if (!input.destroyed) input.end();
-      try {
-        answer(await result);
-      } catch (err) {
-        process.stdout.write(frame(FRAME.failed, { error: lastLine(err), rss: process.memoryUsage.rss() }));
-      }
+      await settle(result);
     } else {
       throw new Error(`preview worker: unexpected frame ${f.type}`);
     }

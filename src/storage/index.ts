@@ -33,6 +33,12 @@ export interface BlobStore {
   copyIn?(key: string, sourceKey: string): Promise<{ size: number }>;
   /** A stream of the object's bytes (or of an inclusive byte range). Rejects with `blobMissing()` (AppError NOT_FOUND) when missing. */
   get(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * The object's file on this machine, for a reader in another process (a preview worker reads it itself instead of
+   * the server streaming the bytes to it). Rejects with `blobMissing()` when missing. Absent where objects are not
+   * files here (S3).
+   */
+  localFile?(key: string): Promise<string>;
   /** Size of the object, or undefined when it does not exist. */
   stat(key: string): Promise<{ size: number } | undefined>;
   /** Removes the object; removing a missing object is not an error. */

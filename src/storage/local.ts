@@ -76,6 +76,15 @@ export function createLocalStore(rootDir: string, opts: LocalStoreOptions = {}):
       return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
     },
 
+    async localFile(key) {
+      const file = keyToPath(root, key);
+      const info = await fsp.stat(file).catch((err: NodeJS.ErrnoException) => {
+        throw isMissing(err) ? notFound(key, err) : asFsStorageFault(err);
+      });
+      if (!info.isFile()) throw notFound(key);
+      return file;
+    },
+
     async stat(key) {
       try {
         const info = await fsp.stat(keyToPath(root, key));

@@ -2,7 +2,9 @@
 // worker that crashes, hangs or floods its output costs only the job in flight (which is told the worker died, so
 // it can be retried), and the pool goes on serving the next one with a new worker. Workers are recycled after a
 // number of jobs or past an RSS limit, and exit when idle.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +53,30 @@ describe('preview pool', () => {
     // The same process served all five.
     expect(p.pids).toEqual([pid]);
     expect(p.workers).toBe(1);
+  });
+
+  it('renders from a local file the worker reads itself (no bytes piped), images and PDFs, and says when it is gone', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-pool-file-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'a.png'), await png(40, 30));
+      fs.writeFileSync(path.join(dir, 'b.pdf'), pdfWithPage());
+      const p = pool();
+      const image = await p.render('image', { file: path.join(dir, 'a.png') });
+      expect(image.failure).toBeUndefined();
+      expect((await sharp(image.webp!).metadata()).width).toBe(40);
+      const page = await p.render('pdf', { file: path.join(dir, 'b.pdf') });
+      expect(page.failure).toBeUndefined();
+      expect((await sharp(page.webp!).metadata()).format).toBe('webp');
+      const gone = await p.render('image', { file: path.join(dir, 'missing.png') });
+      expect(gone.webp).toBeUndefined();
+      expect(gone.failure).toMatch(/could not render/);
+      expect(gone.workerDied).toBeFalsy();
+      // The same worker went on: a file job ends with its answer, with no input frames to wait for.
+      expect((await p.render('image', Readable.from([await png(8, 8)]))).failure).toBeUndefined();
+      expect(p.workers).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs its workers `nice` steps below our priority (background work), and at ours with 0', async () => {

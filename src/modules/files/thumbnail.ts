@@ -74,7 +74,11 @@ export async function makeThumbnail(
   if (!kind) return false;
   let result: PreviewResult;
   try {
-    result = await previews(settings).render(kind, await storage.get(file.sourceKey));
+    // A local store's file is read by the worker itself: the bytes never cross the server's event loop.
+    const input = storage.localFile
+      ? { file: await storage.localFile(file.sourceKey) }
+      : await storage.get(file.sourceKey);
+    result = await previews(settings).render(kind, input);
   } catch (err) {
     // The storage failing is not the file's fault: the durable job tries again (it made no preview for good).
     if (isStorageFault(err)) throw err;
