@@ -55,7 +55,7 @@ describe('preview pool', () => {
     expect(p.workers).toBe(1);
   });
 
-  it('renders from a local file the worker reads itself (no bytes piped), images and PDFs, and says when it is gone', async () => {
+  it('renders from a local file the worker reads itself (images, PDFs), and says when it is gone', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-pool-file-'));
     try {
       fs.writeFileSync(path.join(dir, 'a.png'), await png(40, 30));
