@@ -360,7 +360,7 @@ async function measure(setup: string) {
   }
 
   let knee = 0;
-  let firstFailed: string | undefined;
+  let firstFailed: { rate: number; p99: number } | undefined;
   const result: SetupResult = { sockets: SOCKETS, knee: 0, posts: pct(postRates, 50) };
   for (const rate of RATES) {
     const r = await flow('to-agent', rate, rate * 3);
@@ -381,12 +381,13 @@ async function measure(setup: string) {
     // rate says little about the rates above it): the knee is the highest rate that passed. It stops once a tenth
     // are lost or the median is over a second late.
     if (ok) knee = rate;
-    else if (!firstFailed) firstFailed = `${rate} msg/s at p99 ${pct(r.latencies, 99).toFixed(0)} ms`;
+    else firstFailed ??= { rate, p99: pct(r.latencies, 99) };
     if (rate === 200) Object.assign(result, { p99At200: pct(r.latencies, 99), delivered200: r.delivered });
     if (r.delivered < 0.9 || pct(r.latencies, 50) > 1000) break;
   }
   result.knee = knee;
-  if (firstFailed && knee > Number.parseInt(firstFailed, 10)) result.failedBelow = firstFailed;
+  if (firstFailed && knee > firstFailed.rate)
+    result.failedBelow = `${firstFailed.rate} msg/s at p99 ${firstFailed.p99.toFixed(0)} ms`;
   results.set(setup, result);
   row(
     label('knee (highest rate with p99 < 50 ms and ≥ 90 % delivered)'),

@@ -463,6 +463,10 @@ async function main() {
   const parleyUpload = (size: number) => () =>
     uploadOnce(port, '/api/widget/chat/files', size, { authorization: `Bearer ${token}` });
   const sinkUpload = (size: number) => () => uploadOnce(sinkPort, '/', size, {});
+  /** The sink keeps what it is sent: its files go after each measurement (GiBs of them otherwise). */
+  const clearSink = () => {
+    for (const f of fs.readdirSync(sinkDir)) fs.rmSync(path.join(sinkDir, f));
+  };
   // Steady state, as the pipe is measured: a server's first uploads compile its code (V8 tiers the route's functions
   // up over the first few dozen calls), a cost every long-running server pays once. WARMUP untimed 1 MiB uploads to
   // each first; the first one's time and CPU are printed so the cold cost stays visible.
@@ -477,7 +481,7 @@ async function main() {
       await measure(sink.child.pid!, sinkUpload(MiB));
       await measure(parley.child.pid!, parleyUpload(MiB));
     }
-    for (const f of fs.readdirSync(sinkDir)) fs.rmSync(path.join(sinkDir, f));
+    clearSink();
     console.log(
       `(${WARMUP} untimed 1 MiB uploads to each first; the first: Parley ${first.parley.ms.toFixed(0)} ms, ` +
         `${firstCpu.parley.self.toFixed(0)} ms CPU; sink ${first.sink.ms.toFixed(0)} ms, ${firstCpu.sink.self.toFixed(0)} ms CPU)`,
@@ -498,7 +502,7 @@ async function main() {
       r.ms += m.ms;
       r.n++;
       r.peak = Math.max(r.peak, m.peakRss);
-      if (pid === sink.child.pid) for (const f of fs.readdirSync(sinkDir)) fs.rmSync(path.join(sinkDir, f));
+      if (pid === sink.child.pid) clearSink();
     };
     for (let i = 0; i < reps; i++) {
       await once(runs.sink, sink.child.pid!, sinkUpload(size));
@@ -525,9 +529,9 @@ async function main() {
     const size = TUS_MB * MiB;
     const sinkOnce = async () => {
       const before = cpuOf(sink.child.pid!);
-      const r = await measure(sink.child.pid!, () => uploadOnce(sinkPort, '/', size, {}));
+      const r = await measure(sink.child.pid!, sinkUpload(size));
       const cpu = cpuSince(sink.child.pid!, before, TUS_MB);
-      for (const f of fs.readdirSync(sinkDir)) fs.rmSync(path.join(sinkDir, f));
+      clearSink();
       return { ...r, cpu };
     };
     const between = async <T extends { ms: number; status: number }>(work: () => Promise<T>) => {
@@ -544,7 +548,6 @@ async function main() {
       return { run, cpu, sink };
     };
     const { run: tusRun, cpu: tusCpu, sink: sinkRun } = await between(() => tusOnce(base, token, size, false));
-    const sinkCpu = { self: sinkRun.cpu };
     peakRss = Math.max(peakRss, tusRun.peakRss);
     const cutRun = await measure(parley.child.pid!, () => tusOnce(base, token, size, true));
     const mbps = (ms: number) => (TUS_MB / (ms / 1000)).toFixed(1);
@@ -559,7 +562,7 @@ async function main() {
     console.log(`  peak RSS: tus ${mb(tusRun.peakRss)} MiB, sink ${mb(sinkRun.peakRss)} MiB`);
     console.log(
       `  CPU per MiB: tus ${tusCpu.self.toFixed(1)} + ${tusCpu.children.toFixed(1)} ms (preview workers), ` +
-        `sink ${sinkCpu.self.toFixed(1)} ms (tus user ${tusCpu.user.toFixed(1)}, system ${tusCpu.system.toFixed(1)})`,
+        `sink ${sinkRun.cpu.toFixed(1)} ms (tus user ${tusCpu.user.toFixed(1)}, system ${tusCpu.system.toFixed(1)})`,
     );
     ratioGoal(`tus ${TUS_MB} MiB ≥ 0.9× the bare pipe`, sinkRun.ms / tusRun.ms, 0.9);
     const resent = cutRun.sent - size;
@@ -596,7 +599,7 @@ async function main() {
       const before = cpuOf(sink.child.pid!);
       const lat = await concurrent(sinkPort, '/', () => ({}));
       const cpu = cpuSince(sink.child.pid!, before, CONCURRENT).self;
-      for (const f of fs.readdirSync(sinkDir)) fs.rmSync(path.join(sinkDir, f));
+      clearSink();
       return { p50: pct(lat, 50), p99: pct(lat, 99), cpu };
     };
     const sinkFirst = await sinkBurst();

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { FRAME, FrameParser, frame, header } from './protocol.js';
+import { FRAME, FrameParser, frame, header, isStream, type PreviewInput } from './protocol.js';
 
 export type PreviewKind = 'image' | 'pdf';
 
@@ -49,7 +49,7 @@ export interface PreviewPool {
    * A preview of `source`: a stream the pool pipes to a worker, or a local file the worker reads itself (the bytes
    * then never pass through this process: no read, no pipe write on the server's event loop).
    */
-  render(kind: PreviewKind, source: Readable | { file: string }): Promise<PreviewResult>;
+  render(kind: PreviewKind, source: PreviewInput): Promise<PreviewResult>;
   /** Jobs being rendered now (tests and metrics). */
   readonly running: number;
   /** Worker processes alive now, busy, idle or exiting: never more than `concurrency`. */
@@ -63,9 +63,6 @@ export interface PreviewPool {
   /** Ends every worker (jobs waiting for one get a failure). */
   close(): Promise<void>;
 }
-
-const isStream = (input: Readable | { file: string }): input is Readable =>
-  typeof (input as Readable).pipe === 'function';
 
 interface Job {
   resolve: (r: PreviewResult) => void;
@@ -246,11 +243,11 @@ export function createPreviewPool(o: PreviewPoolOptions = {}): PreviewPool {
     job.resolve(result);
   }
 
-  async function pump(w: Worker, job: Job & { source: Readable }) {
+  async function pump(w: Worker, job: Job, source: Readable) {
     const stdin = w.child.stdin!;
     const current = () => w.job === job && !w.leaving;
     try {
-      for await (const chunk of job.source as AsyncIterable<Buffer>) {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
         if (!current()) return;
         stdin.write(header(FRAME.data, chunk.length));
         if (!stdin.write(chunk)) await Promise.race([once(stdin, 'drain').catch(() => {}), w.gone]);
@@ -277,7 +274,7 @@ export function createPreviewPool(o: PreviewPoolOptions = {}): PreviewPool {
     }
   }
 
-  function run(w: Worker, kind: PreviewKind, input: Readable | { file: string }): Promise<PreviewResult> {
+  function run(w: Worker, kind: PreviewKind, input: PreviewInput): Promise<PreviewResult> {
     return new Promise<PreviewResult>((resolve) => {
       const timer = setTimeout(() => kill(w, `timed out after ${timeoutMs} ms`, true), timeoutMs);
       const job: Job = { resolve, chunks: [], size: 0, raw: 0, timer };
@@ -287,11 +284,10 @@ export function createPreviewPool(o: PreviewPoolOptions = {}): PreviewPool {
         w.child.stdin!.write(frame(FRAME.job, { kind, file: input.file }));
         return;
       }
-      const source = input;
-      job.source = source;
-      source.on('error', () => {}); // reported by pump
+      job.source = input;
+      input.on('error', () => {}); // reported by pump
       w.child.stdin!.write(frame(FRAME.job, { kind }));
-      void pump(w, job as Job & { source: Readable });
+      void pump(w, job, input);
     });
   }
 

@@ -6,6 +6,12 @@
 // The worker's stdin ending is its signal to exit. Pipes, not Node's IPC channel: the input streams with backpressure,
 // and the pool counts the answer's bytes as they arrive, so a runaway worker is killed before its answer is buffered.
 
+import type { Readable } from 'node:stream';
+
+/** A job's input: a stream piped to the worker, or a local file the worker reads itself. */
+export type PreviewInput = Readable | { file: string };
+export const isStream = (input: PreviewInput): input is Readable => typeof (input as Readable).pipe === 'function';
+
 export const FRAME = { job: 0x4a, data: 0x44, end: 0x45, webp: 0x57, done: 0x4b, failed: 0x46 } as const;
 
 export interface Frame {

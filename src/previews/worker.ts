@@ -12,11 +12,11 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { FRAME, FrameParser, frame } from './protocol.js';
+import { FRAME, FrameParser, frame, isStream, type PreviewInput } from './protocol.js';
 
 const MAX_PIXELS = 40_000_000;
 /** pdftoppm renders the first page to fit this box; the WebP is then made like an image's. */
@@ -34,9 +34,8 @@ const thumbnail = (file?: string) =>
     .resize(320, 320, { fit: 'inside', withoutEnlargement: true })
     .webp({ quality: 75 });
 
-async function image(input: Readable | { file: string }): Promise<Buffer> {
-  if ('file' in input && typeof input.file === 'string') return thumbnail(input.file).toBuffer();
-  input = input as Readable;
+async function image(input: PreviewInput): Promise<Buffer> {
+  if (!isStream(input)) return thumbnail(input.file).toBuffer();
   const t = thumbnail();
   input.on('error', (err) => t.destroy(err));
   input.pipe(t);
@@ -44,15 +43,11 @@ async function image(input: Readable | { file: string }): Promise<Buffer> {
 }
 
 /** The first page of a PDF: piped in (copied to a temp file for pdftoppm), or read by pdftoppm from `input.file`. */
-async function pdfFirstPage(input: Readable | { file: string }): Promise<Buffer> {
+async function pdfFirstPage(input: PreviewInput): Promise<Buffer> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'parley-preview-'));
   try {
-    let file: string;
-    if ('file' in input && typeof input.file === 'string') file = path.resolve(input.file);
-    else {
-      file = path.join(dir, 'in.pdf');
-      await pipeline(input as Readable, fs.createWriteStream(file));
-    }
+    const file = isStream(input) ? path.join(dir, 'in.pdf') : path.resolve(input.file);
+    if (isStream(input)) await pipeline(input, fs.createWriteStream(file));
     const out = path.join(dir, 'page');
     await promisify(execFile)(
       'pdftoppm',
@@ -65,7 +60,7 @@ async function pdfFirstPage(input: Readable | { file: string }): Promise<Buffer>
   }
 }
 
-function render(kind: string, input: Readable | { file: string }): Promise<Buffer> {
+function render(kind: string, input: PreviewInput): Promise<Buffer> {
   if (kind === 'image') return image(input);
   if (kind === 'pdf') return pdfFirstPage(input);
   return Promise.reject(new Error(`unknown preview kind ${kind}`));

@@ -26,6 +26,16 @@ export function createLocalStore(rootDir: string, opts: LocalStoreOptions = {}):
   const root = path.resolve(rootDir);
   const tmpDir = path.join(root, TMP_DIR);
   const syncDir = groupedSync(opts.syncDirectory ?? fsyncDirectory);
+  /** The object's file's stat, or undefined when there is no such file (a folder is none either). */
+  const fileInfo = async (key: string): Promise<fs.Stats | undefined> => {
+    try {
+      const info = await fsp.stat(keyToPath(root, key));
+      return info.isFile() ? info : undefined;
+    } catch (err) {
+      if (isMissing(err as NodeJS.ErrnoException)) return undefined;
+      throw asFsStorageFault(err);
+    }
+  };
 
   return {
     kind: 'local',
@@ -77,22 +87,13 @@ export function createLocalStore(rootDir: string, opts: LocalStoreOptions = {}):
     },
 
     async localFile(key) {
-      const file = keyToPath(root, key);
-      const info = await fsp.stat(file).catch((err: NodeJS.ErrnoException) => {
-        throw isMissing(err) ? notFound(key, err) : asFsStorageFault(err);
-      });
-      if (!info.isFile()) throw notFound(key);
-      return file;
+      if (!(await fileInfo(key))) throw notFound(key);
+      return keyToPath(root, key);
     },
 
     async stat(key) {
-      try {
-        const info = await fsp.stat(keyToPath(root, key));
-        return info.isFile() ? { size: info.size } : undefined;
-      } catch (err) {
-        if (isMissing(err as NodeJS.ErrnoException)) return undefined;
-        throw asFsStorageFault(err);
-      }
+      const info = await fileInfo(key);
+      return info && { size: info.size };
     },
 
     async delete(key) {
