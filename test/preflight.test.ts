@@ -78,7 +78,7 @@ describe('memory given back after a burst (preflight → memory.ts)', () => {
 describe('heap headroom (preflight → heap-headroom.ts)', () => {
   type Probe = { firstFullAfterMiB: number | 'none'; liveMiB: number };
   const probe = (env: Record<string, string>, optimizeFor = 'size') =>
-    run<Probe>('heap-headroom-probe.ts', optimizeFor, env);
+    run<Probe>('heap-headroom-probe.ts', optimizeFor, env, ['--no-memory-reducer']); // only the limit starts one
   const fullAfter = (p: Probe) => (p.firstFullAfterMiB === 'none' ? Number.POSITIVE_INFINITY : p.firstFullAfterMiB);
 
   it.concurrent('leaves ≥ 60 MiB of Buffers before the next full collection of a 40 MiB heap, both modes', async () => {
@@ -88,8 +88,7 @@ describe('heap headroom (preflight → heap-headroom.ts)', () => {
       probe({ PARLEY_HEAP_HEADROOM_MB: '0' }),
     ]);
     expect(kept.liveMiB).toBeGreaterThan(30);
-    // V8's own external-memory mark (64 MiB above the collection's) is what starts the next one then, as on a fresh
-    // process; without the headroom the old generation's limit comes first (36–38 MiB on Node 20).
+    // Starts counted (64–65 MiB with the headroom, 33 without, on Node 20 and 22), not finishes (flaky under load).
     expect(fullAfter(kept)).toBeGreaterThanOrEqual(60);
     expect(fullAfter(speed)).toBeGreaterThanOrEqual(60);
     expect(fullAfter(without)).toBeLessThan(fullAfter(kept));
