@@ -216,6 +216,16 @@ export async function createApp(config: Config, opts: { logger?: Logger; worker?
   const workers = await wireModules(app, deps, { events, jobs });
 
   if (fs.existsSync(webDist)) {
+    // A front end's folder without its slash (/admin) is sent to its slash here, not by @fastify/static: its handler
+    // redirects without returning the reply, and with our asynchronous onSend hooks Fastify then sent the answer a
+    // second time — a 301 to the browser, but an error and a 500 in the request log for every such visit.
+    for (const entry of fs.readdirSync(webDist, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      app.get(`/${entry.name}`, { schema: { hide: true } }, async (request, reply) => {
+        const query = request.url.indexOf('?');
+        return reply.redirect(`/${entry.name}/${query === -1 ? '' : request.url.slice(query)}`, 301);
+      });
+    }
     await app.register(fastifyStatic, {
       root: webDist,
       prefix: '/',
