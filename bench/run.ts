@@ -65,7 +65,7 @@ async function drained(base: string): Promise<number> {
  * the interval itself (an idle loop reads ~20 ms): that interval is taken off. Call once before a phase to start its
  * window.
  */
-async function loopDelay(base: string): Promise<{ p99: number; max: number }> {
+async function loopDelay(base: string): Promise<Delay> {
   const seconds = await scrapeMetrics(base);
   const beyond = (name: string) => stallMs(seconds(name), EVENT_LOOP_RESOLUTION_MS);
   return { p99: beyond('nodejs_eventloop_lag_p99_seconds'), max: beyond('nodejs_eventloop_lag_max_seconds') };

@@ -9,12 +9,13 @@
 // `journal_size_limit` gives the disk back after a burst.
 //
 // When: every `everyMs` the worker reads how many frames of the log are not yet copied (SQLite's WAL-index header in
-// the `-shm` file) and checkpoints once they reach `pressureFrames`, or when any have waited `maxWaitMs`. Not at every
-// tick: the commit that starts the log from the top fsyncs the log's header, inside better-sqlite3's synchronous call
-// on the event loop (`synchronous = NORMAL` does that on each restart), and on ext4 that fsync waits for whatever else
-// is being written to the disk — the bytes of an upload in flight: 40–100 ms stalls of the loop during 100 MiB uploads
-// with a checkpoint every 200 ms (the main thread in D state in `submit_bio_wait`), none over 7 ms with one per 2 s
-// (issue 18 item 1). Under a high write rate the pressure mark keeps the log as short as before.
+// the `-shm` file) and checkpoints once they reach `pressureFrames`, or, while any wait, once `maxWaitMs` has passed
+// since its last checkpoint. Not at every tick: the commit that starts the log from the top fsyncs the log's header,
+// inside better-sqlite3's synchronous call on the event loop (`synchronous = NORMAL` does that on each restart), and
+// on ext4 that fsync waits for whatever else is being written to the disk — the bytes of an upload in flight:
+// 40–100 ms stalls of the loop during 100 MiB uploads with a checkpoint every 200 ms (the main thread in D state in
+// `submit_bio_wait`), none over 7 ms with one per 2 s (issue 18 item 1). Under a high write rate the pressure mark
+// keeps the log as short as before.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';

@@ -79,8 +79,9 @@ describe('SQLite checkpoints', () => {
     const started = Date.now();
     while (Date.now() - started < 1500) {
       insert.run('x');
-      if (saltsNow() !== seen) restarts++;
-      seen = saltsNow();
+      const now = saltsNow();
+      if (now !== seen) restarts++;
+      seen = now;
       await new Promise((r) => setTimeout(r, 25));
     }
     fs.closeSync(wal);

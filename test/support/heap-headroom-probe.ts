@@ -23,7 +23,8 @@ let fullStartedAt = Number.NaN;
 const observer = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     const { detail } = entry as typeof entry & { detail?: { kind?: number } };
-    if (fullKinds.includes(detail?.kind ?? -1) && !(entry.startTime >= fullStartedAt)) fullStartedAt = entry.startTime;
+    if (!fullKinds.includes(detail?.kind ?? -1)) continue;
+    if (Number.isNaN(fullStartedAt) || entry.startTime < fullStartedAt) fullStartedAt = entry.startTime;
   }
 });
 observer.observe({ entryTypes: ['gc'] });
