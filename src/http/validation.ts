@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
+import { forSerialization } from './serializer-schemas.js';
 
 const shared = { removeAdditional: false, useDefaults: true, allErrors: true } as const;
 
@@ -26,24 +27,38 @@ export const strictBodies: Factory['buildValidator'] = (externalSchemas, options
  * Response serializers (fast-json-stringify), built once per distinct response schema and shared schemas: many routes
  * answer the same shape (`{chat}`, `{message}`, errors), and every node or test server of one process has the same
  * routes. Each build validates its schema and resolves every shared schema again (most of the app's start-up time).
+ * They are built from `forSerialization`'s copies of the schemas (unions decided by type, not by Ajv), and the few
+ * unions left (a file or a deleted file) have their validators compiled with the serializer, at start-up, not at the
+ * first answer that needs one.
  */
 const serializers = new Map<string, (doc: unknown) => string>();
 /** Builds and reuses so far (a test checks that routes share them). */
 export const serializerStats = { builds: 0, reused: 0 };
+/** Forgets the serializers built so far: a test's next app builds its own, as a freshly started process does. */
+export function forgetSerializers(): void {
+  serializers.clear();
+}
+/** The shared schemas as the serializers see them, per distinct set (Fastify asks once per plugin context). */
+const externalForSerialization = new Map<string, unknown>();
 export const sharedSerializers: Factory['buildSerializer'] = (externalSchemas, serializerOpts) => {
-  const build = SerializerSelector()(externalSchemas as never, serializerOpts as never);
   const context = crypto
     .createHash('sha256')
     .update(JSON.stringify(externalSchemas ?? {}))
     .update(JSON.stringify(serializerOpts ?? {}))
     .digest('hex');
+  let external = externalForSerialization.get(context);
+  if (!external) externalForSerialization.set(context, (external = forSerialization(externalSchemas)));
+  const options = { ...(serializerOpts as object), compileValidators: true };
+  const build = SerializerSelector()(external as never, options as never) as (
+    route: unknown,
+  ) => (doc: unknown) => string;
   return (route) => {
     const key = `${context}:${crypto.createHash('sha256').update(JSON.stringify(route.schema)).digest('hex')}`;
     let serialize = serializers.get(key);
     if (serialize) serializerStats.reused++;
     else {
       serializerStats.builds++;
-      serialize = build(route as never) as (doc: unknown) => string;
+      serialize = build({ ...route, schema: forSerialization(route.schema) });
       serializers.set(key, serialize);
     }
     return serialize;
