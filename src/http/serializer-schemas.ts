@@ -53,7 +53,9 @@ function byType(union: Schema): Schema | undefined {
   const nonNull = options.filter((o) => !(isPrimitive(o) && o.type === 'null'));
   if (options.length !== 2 || nonNull.length !== 1) return undefined;
   const [other] = nonNull as [Schema];
-  if ((other.type !== 'object' && other.type !== 'array') || other.$ref !== undefined) return undefined;
+  if (other.type !== 'object' && other.type !== 'array') return undefined;
+  // A composition of its own would be decided before the type list, and it has no branch for null.
+  if (['$ref', 'anyOf', 'oneOf', 'allOf', 'if'].some((k) => other[k] !== undefined)) return undefined;
   return { ...siblings, ...other, type: [other.type, 'null'] };
 }
 

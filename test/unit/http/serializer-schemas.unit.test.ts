@@ -60,6 +60,7 @@ describe('forSerialization', () => {
       Type.Union([Type.Object({ a: Type.String() }), Type.String()]),
       Type.Union([Type.String({ pattern: '^a' }), Type.String({ pattern: '^b' })]),
       Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'uri' })]),
+      Type.Union([Type.Object({ a: Type.String() }, { anyOf: [{ required: ['a'] }] }), Type.Null()]),
     ];
     for (const union of unions) expect(forSerialization(union)).toEqual(JSON.parse(JSON.stringify(union)));
   });
