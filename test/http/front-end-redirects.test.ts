@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { useServer } from '../support/server.js';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -33,9 +34,11 @@ describe.runIf(fs.existsSync(path.join(webDist, 'admin')))('front ends without t
     const followed = await fetch(`${s.url}/admin`);
     expect(followed.status).toBe(200);
     expect(followed.headers.get('content-type')).toMatch(/text\/html/);
-    await new Promise((r) => setTimeout(r, 100)); // the request log's lines are written after the answer
-    const lines = logs.filter((l) => l.path === '/admin' || l.path === '/console');
-    expect(lines.filter((l) => l.msg === 'request').map((l) => l.status)).toEqual([301, 301, 301]);
+    // The request log's lines are written after the answer: wait for the three of them.
+    const statuses = () =>
+      logs.filter((l) => l.msg === 'request' && (l.path === '/admin' || l.path === '/console')).map((l) => l.status);
+    await eventually(() => expect(statuses()).toHaveLength(3));
+    expect(statuses()).toEqual([301, 301, 301]);
     expect(logs.filter((l) => l.level >= 40)).toEqual([]);
   });
 });
