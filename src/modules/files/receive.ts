@@ -12,6 +12,7 @@ import { cleanFileName, extensionOf, formFileName } from './names.js';
 import { FileInspector, type Budget } from './inspect.js';
 import { ScanTee, malwareDetected, type InlineScanOptions } from './scan-tee.js';
 import { HashTap } from './hash-tap.js';
+import { OFF_THREAD_MIN_BYTES } from './off-thread-hash.js';
 import { metadataStripper } from './strip/index.js';
 
 /** A file of the request, durable in storage and checked; commit.ts writes its row. */
@@ -60,6 +61,8 @@ export function receiveFiles(
   let narrowTypes = opts.narrowTypes;
   let maxFiles = opts.maxFiles;
   const maxBytes = opts.rules.maxFileSizeKb * 1024;
+  // A large request's files are hashed on a worker thread (so is one of unknown length); a small one's inline.
+  const hashOffThread = !(Number(req.headers['content-length']) < OFF_THREAD_MIN_BYTES);
 
   return new Promise((resolve, reject) => {
     const files: ReceivedFile[] = [];
@@ -143,7 +146,9 @@ export function receiveFiles(
       }
       const id = newId();
       const storageKey = `ws/${opts.workspaceId}/${id}`;
-      const inspector = new FileInspector(extension, maxBytes, opts.rules.maxFileSizeKb, opts.budget);
+      const inspector = new FileInspector(extension, maxBytes, opts.rules.maxFileSizeKb, opts.budget, {
+        hashOffThread,
+      });
       // Until clamd answers the part waits (busboy applies backpressure); a refusal then stores nothing.
       const write = ScanTee.open(opts.scan).then(
         (tee) => {
@@ -193,7 +198,7 @@ export function receiveFiles(
                 name,
                 extension,
                 size,
-                sha256: hashTap ? hashTap.sha256 : inspector.sha256,
+                sha256: hashTap ? hashTap.sha256 : await inspector.digest(),
                 mimeType: inspector.mimeType,
                 storageKey,
               };

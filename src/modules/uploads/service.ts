@@ -19,6 +19,7 @@ import { parseChatRef } from '../chats/ref.js';
 import { commitAcceptedFiles, messageText } from '../files/commit.js';
 import { FileInspector } from '../files/inspect.js';
 import { HashTap } from '../files/hash-tap.js';
+import { OFF_THREAD_MIN_BYTES } from '../files/off-thread-hash.js';
 import { SNIFF_BYTES } from '../files/sniff.js';
 import { metadataStripper } from '../files/strip/index.js';
 import { getContentSafety } from '../settings/content-safety.js';
@@ -227,7 +228,6 @@ export async function finishUpload(
     const { rules, budget } = await admitUpload(deps, up, row.size);
     let request = row.request_id ? await openRequest(deps, up.chat, row.request_id) : undefined;
     checkFileType(rules, row.extension, request?.allowed_types);
-    const inspector = new FileInspector(row.extension, rules.maxFileSizeKb * 1024, rules.maxFileSizeKb, budget);
     // "Remove location and camera data from photos" holds as for a multipart upload (files/receive.ts): the stored
     // bytes, their size and sha256 are the stripped ones.
     const { stripPhotoMetadata } = await getContentSafety(deps.db, row.workspace_id);
@@ -242,6 +242,10 @@ export async function finishUpload(
     // Bytes hashed as they arrived need no second read: only their head is read, for the magic bytes.
     const digest = (local || object) && Number(row.size) > 0 ? bytes.digestOf?.(row.id, Number(row.size)) : undefined;
     const headBytes = Math.min(Number(row.size), SNIFF_BYTES);
+    // Read again whole, a large file is hashed on a worker thread (files/off-thread-hash.ts).
+    const inspector = new FileInspector(row.extension, rules.maxFileSizeKb * 1024, rules.maxFileSizeKb, budget, {
+      hashOffThread: !digest && Number(row.size) >= OFF_THREAD_MIN_BYTES,
+    });
     if (digest) inspector.presume(Number(row.size) - headBytes, digest);
     const source = await bytes.read(row.id, digest ? { end: headBytes - 1 } : undefined);
     source.on('error', (err) => inspector.destroy(err));
@@ -270,7 +274,7 @@ export async function finishUpload(
       name: row.name,
       extension: row.extension,
       size,
-      sha256: hashTap ? hashTap.sha256 : inspector.sha256,
+      sha256: hashTap ? hashTap.sha256 : await inspector.digest(),
       mimeType: inspector.mimeType,
       storageKey,
     };
