@@ -13,8 +13,8 @@ import { Worker } from 'node:worker_threads';
 export const OFF_THREAD_MIN_BYTES = 8 * 1024 * 1024;
 const BATCH_BYTES = 256 * 1024;
 const MAX_IN_FLIGHT = 4 * 1024 * 1024;
-/** Batch buffers kept for reuse (16 MiB): what a few large uploads at once have in flight. */
-const FREE_BUFFERS = 64;
+/** Batch buffers kept for reuse (4 MiB, what one upload may have in flight): more at once are made and let go. */
+const FREE_BUFFERS = 16;
 
 // Run as a CommonJS script (eval), so that it needs no file of its own in dist/ or src/.
 const WORKER = `
