@@ -1,7 +1,8 @@
 // SHA-256 of a large file on a worker thread. On the event loop's thread the hash took 0.84 ms of the ~3.2 ms of
 // main-thread CPU per MiB of a 1 GiB upload, and held it near 310 MB/s on a machine whose disk took 510 MB/s; with
-// the hash off that thread the same upload ran at 375–424 MB/s (issue 18, twenty-third session). Small files keep
-// hashing inline: the hash is a small part of their cost, and the worker's round trip would come on top.
+// the hash here the same upload ran at 281–308 MB/s against 212–267 in interleaved pairs (without any hash at all,
+// 375–424: the bound; issue 18, twenty-third session). Small files keep hashing inline: the hash is a small part of
+// their cost, and the worker's round trip would come on top.
 //
 // The bytes are copied into BATCH_BYTES buffers that are transferred to the worker in order (the pipeline goes on
 // writing the originals). Past MAX_IN_FLIGHT bytes not yet hashed, update() hands back a promise to wait on before

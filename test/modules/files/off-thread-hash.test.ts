@@ -11,14 +11,16 @@ const MiB = 1024 * 1024;
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 const pdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(size - 9)]);
 
+/** A new visitor, after the workspace's size limit is set to `maxFileSizeKb`. */
+async function visitorWithLimit(maxFileSizeKb: number) {
+  const set = await s.call('PUT', s.api('/settings/file-upload'), { cookie: s.owner, body: { maxFileSizeKb } });
+  expect(set.status).toBe(200);
+  return widgetSession(s.url, s.widgetKey);
+}
+
 describe('the hash of an uploaded file', () => {
   it('is made off the event loop for a large upload, inline for a small one: the same digest', async () => {
-    const set = await s.call('PUT', s.api('/settings/file-upload'), {
-      cookie: s.owner,
-      body: { maxFileSizeKb: 20 * 1024 },
-    });
-    expect(set.status).toBe(200);
-    const v = await widgetSession(s.url, s.widgetKey);
+    const v = await visitorWithLimit(20 * 1024);
     for (const [size, offThread] of [
       [9 * MiB + 5, 1],
       [MiB, 0],
@@ -38,12 +40,7 @@ describe('the hash of an uploaded file', () => {
   });
 
   it('leaves no hash behind when a large upload is refused midway (too large)', async () => {
-    const set = await s.call('PUT', s.api('/settings/file-upload'), {
-      cookie: s.owner,
-      body: { maxFileSizeKb: 10 * 1024 },
-    });
-    expect(set.status).toBe(200);
-    const v = await widgetSession(s.url, s.widgetKey);
+    const v = await visitorWithLimit(10 * 1024);
     const r = await upload(s.url, '/api/widget/chat/files', [{ name: 'huge.pdf', data: pdf(12 * MiB) }], {
       token: v.visitorToken,
     });
