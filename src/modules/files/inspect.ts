@@ -1,10 +1,9 @@
 // The Transform every uploaded file streams through: counts bytes (refusing past the limit the moment it is
 // passed), hashes with SHA-256 (a large file's on a worker thread: off-thread-hash.ts), and holds back the first
 // bytes until their content has been verified.
-import crypto from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AppError } from '../../errors.js';
-import { OffThreadSha256 } from './off-thread-hash.js';
+import { type StreamSha256, streamSha256 } from './off-thread-hash.js';
 import { SNIFF_BYTES, sniff } from './sniff.js';
 import { fileTooLarge, hourlyQuotaReached } from './rules.js';
 
@@ -18,10 +17,9 @@ export interface Budget {
 export class FileInspector extends Transform {
   size = 0;
   mimeType = 'application/octet-stream';
-  private readonly hash?: crypto.Hash;
-  private readonly offThread?: OffThreadSha256;
-  /** The off-thread digest, asked for when the last byte went through. */
-  private offThreadDigest?: Promise<string>;
+  private readonly hash: StreamSha256;
+  /** The digest, asked for when the last byte went through. */
+  private asked?: Promise<string>;
   private head: Buffer[] = [];
   private headBytes = 0;
   private verified = false;
@@ -36,15 +34,13 @@ export class FileInspector extends Transform {
     opts: { hashOffThread?: boolean } = {},
   ) {
     super();
-    if (opts.hashOffThread) this.offThread = new OffThreadSha256();
-    else this.hash = crypto.createHash('sha256');
+    this.hash = streamSha256(opts.hashOffThread ?? false);
   }
 
   /** The SHA-256 of the bytes that went through (or the one presumed), once the stream has ended. */
   async digest(): Promise<string> {
     if (this.presumedSha256 !== undefined) return this.presumedSha256;
-    if (this.offThread) return (this.offThreadDigest ??= this.offThread.digest());
-    return this.hash!.digest('hex');
+    return (this.asked ??= this.hash.digest());
   }
 
   /**
@@ -55,7 +51,7 @@ export class FileInspector extends Transform {
   presume(unreadBytes: number, sha256: string): this {
     this.unreadBytes = unreadBytes;
     this.presumedSha256 = sha256;
-    this.offThread?.drop();
+    this.hash.drop();
     return this;
   }
 
@@ -74,8 +70,7 @@ export class FileInspector extends Transform {
     let caughtUp: Promise<void> | undefined;
     if (this.presumedSha256 === undefined) {
       try {
-        if (this.offThread) caughtUp = this.offThread.update(chunk);
-        else this.hash!.update(chunk);
+        caughtUp = this.hash.update(chunk);
       } catch (err) {
         return done(err as Error);
       }
@@ -96,18 +91,18 @@ export class FileInspector extends Transform {
   override _flush(done: TransformCallback) {
     const refusal = this.unreadBytes ? this.count(this.unreadBytes) : undefined;
     if (refusal) return done(refusal);
-    if (this.offThread && this.presumedSha256 === undefined) {
-      // Asked for now, while the bytes are still on their way to the disk: the worker finishes meanwhile.
-      this.offThreadDigest = this.offThread.digest();
-      this.offThreadDigest.catch(() => {}); // a failure is the digest() caller's
+    if (this.presumedSha256 === undefined) {
+      // Asked for now, while the bytes are still on their way to the disk: a worker finishes meanwhile.
+      this.asked = this.hash.digest();
+      this.asked.catch(() => {}); // a failure is the digest() caller's
     }
     if (this.verified) return done();
     this.verify().then(() => done(), done);
   }
 
   override _destroy(err: Error | null, done: (err: Error | null) => void) {
-    // Refused or failed before the end: the worker lets the stream's hash go (after the end, drop() does nothing).
-    this.offThread?.drop();
+    // Refused or failed before the end: a worker lets the stream's hash go (after the end, drop() does nothing).
+    this.hash.drop();
     done(err);
   }
 

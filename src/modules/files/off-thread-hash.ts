@@ -8,6 +8,7 @@
 // writing the originals). Past MAX_IN_FLIGHT bytes not yet hashed, update() hands back a promise to wait on before
 // the next chunk: the upload's stream waits for the worker, memory does not grow. One worker for the process, shared
 // by every upload; it keeps one running hash per stream and forgets it at the digest or when the stream is dropped.
+import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
 /** Requests (or files) of at least this many bytes are hashed off the event loop's thread. */
@@ -172,11 +173,45 @@ export const offThreadHashesHeld = (): Promise<number> => shared?.held() ?? Prom
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+/** A running SHA-256 over a stream's chunks, wherever it is computed. */
+export interface StreamSha256 {
+  /** Takes `chunk`; a promise when the hash is behind: wait for it before the next chunk. */
+  update(chunk: Uint8Array): Promise<void> | undefined;
+  /** The hex digest of everything taken; the stream is done with. */
+  digest(): Promise<string>;
+  /** Forgets the stream (an upload refused or failed). */
+  drop(): void;
+}
+
+/** On the calling thread: never behind, its digest at once. */
+export class InlineSha256 implements StreamSha256 {
+  private readonly hash = crypto.createHash('sha256');
+
+  update(chunk: Uint8Array): undefined {
+    this.hash.update(chunk);
+    return undefined;
+  }
+
+  digest(): Promise<string> {
+    try {
+      return Promise.resolve(this.hash.digest('hex'));
+    } catch (err) {
+      return Promise.reject(err); // asked twice
+    }
+  }
+
+  drop(): void {}
+}
+
+/** Inline for a small file, on the worker thread for a large one (see OFF_THREAD_MIN_BYTES). */
+export const streamSha256 = (offThread: boolean): StreamSha256 =>
+  offThread ? new OffThreadSha256() : new InlineSha256();
+
 /**
  * A running SHA-256 computed on the shared worker thread. It reaches the worker with its first full batch: one made
  * and then left unused (an upload refused before its bytes) costs nothing there.
  */
-export class OffThreadSha256 {
+export class OffThreadSha256 implements StreamSha256 {
   private opened?: { worker: HashWorker; id: number };
   private batch?: Uint8Array;
   private used = 0;

@@ -6,9 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { FileInspector } from '../../../../src/modules/files/inspect.js';
 import {
+  InlineSha256,
   OffThreadSha256,
   offThreadDigests,
   offThreadHashesHeld,
+  streamSha256,
 } from '../../../../src/modules/files/off-thread-hash.js';
 
 const MiB = 1024 * 1024;
@@ -91,7 +93,21 @@ describe('OffThreadSha256', () => {
   });
 });
 
-describe('FileInspector with the hash off the thread', () => {
+describe('InlineSha256', () => {
+  it('has the same interface: never behind, the digest crypto gives, a second digest refused', async () => {
+    const parts = chunks(3 * MiB + 5, [65_536, 7]);
+    const hash = streamSha256(false);
+    expect(hash).toBeInstanceOf(InlineSha256);
+    expect(streamSha256(true)).toBeInstanceOf(OffThreadSha256);
+    for (const part of parts) expect(hash.update(part)).toBeUndefined();
+    hash.drop(); // nothing to let go: the hash stays usable
+    expect(await hash.digest()).toBe(sha(...parts));
+    await expect(hash.digest()).rejects.toThrow();
+    expect(await new InlineSha256().digest()).toBe(sha());
+  });
+});
+
+describe('FileInspector with the hash inline or off the thread', () => {
   const drain = () => new Writable({ write: (_c, _e, done) => done() });
   const pdf = (total: number) => {
     const parts = chunks(total, [65_536, 12_345]);
@@ -99,31 +115,31 @@ describe('FileInspector with the hash off the thread', () => {
     return parts;
   };
 
-  it('passes every byte through in order and gives their digest', async () => {
-    const parts = pdf(10 * MiB + 3);
-    const inspector = new FileInspector(
-      'pdf',
-      20 * MiB,
-      20 * 1024,
-      { remainingBytes: Infinity },
-      { hashOffThread: true },
-    );
-    const seen = crypto.createHash('sha256');
-    await pipeline(
-      Readable.from(parts),
-      inspector,
-      new Writable({
-        write: (c, _e, done) => {
-          seen.update(c);
-          done();
-        },
-      }),
-    );
-    expect(seen.digest('hex')).toBe(sha(...parts));
-    expect(await inspector.digest()).toBe(sha(...parts));
-    expect(inspector.size).toBe(10 * MiB + 3);
-    expect(await offThreadHashesHeld()).toBe(0);
-  });
+  it.each([true, false])(
+    'passes every byte through in order and gives their digest (off the thread: %s)',
+    async (hashOffThread) => {
+      const before = offThreadDigests();
+      const parts = pdf(10 * MiB + 3);
+      const inspector = new FileInspector('pdf', 20 * MiB, 20 * 1024, { remainingBytes: Infinity }, { hashOffThread });
+      const seen = crypto.createHash('sha256');
+      await pipeline(
+        Readable.from(parts),
+        inspector,
+        new Writable({
+          write: (c, _e, done) => {
+            seen.update(c);
+            done();
+          },
+        }),
+      );
+      expect(seen.digest('hex')).toBe(sha(...parts));
+      expect(await inspector.digest()).toBe(sha(...parts));
+      expect(await inspector.digest()).toBe(sha(...parts)); // asked again: the same answer
+      expect(offThreadDigests() - before).toBe(hashOffThread ? 1 : 0);
+      expect(inspector.size).toBe(10 * MiB + 3);
+      expect(await offThreadHashesHeld()).toBe(0);
+    },
+  );
 
   it('refused midway (too large), it leaves no hash in the worker', async () => {
     const inspector = new FileInspector(
