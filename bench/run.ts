@@ -33,7 +33,8 @@ const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const TUS_MB = Number(process.env.BENCH_TUS_MB ?? 1024);
 /** Untimed 1 MiB uploads to Parley and to the sink before the timed ones (BENCH_WARMUP=0: a cold start measured). */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
-const TUS_CHUNK = 8 * MiB;
+/** The PATCH size of the tus run (the widget's default, 8 MiB, unless BENCH_TUS_CHUNK_MB says otherwise). */
+const TUS_CHUNK = Number(process.env.BENCH_TUS_CHUNK_MB ?? 8) * MiB;
 /**
  * The tus upload again after the server sat idle this long (0: not measured): an idle server collects its heap
  * (V8's memory reducer, then Parley's idle collector), and the next large upload starts from that state.
@@ -97,6 +98,54 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
+/** CPU time (ns) every thread of `pids` and of their descendants has run so far (previews: workers and their tools). */
+function treeCpuNs(pids: number[]): number {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      parentOf.set(Number(entry), Number(fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const inTree = (p: number): boolean => {
+    for (let at: number | undefined = p; at !== undefined && at > 1; at = parentOf.get(at))
+      if (pids.includes(at)) return true;
+    return false;
+  };
+  let ns = 0;
+  for (const p of parentOf.keys()) {
+    if (!inTree(p)) continue;
+    try {
+      for (const t of fs.readdirSync(`/proc/${p}/task`))
+        ns += Number(fs.readFileSync(`/proc/${p}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ns;
+}
+
+/**
+ * Waits until `pids` and what they started are quiet: under 2.5 % of a core over `windowMs`, or `maxMs` have passed;
+ * resolves with the ms waited. Before each timed turn (50 ms windows): both servers quiet, so a 1 MiB PDF's preview
+ * (~15 ms of CPU, made after the answer) no longer falls in the sink's next turn and slows the baseline instead of
+ * Parley (the 1 MiB ratio read 0.56–0.73 with it there, 0.48–0.53 without; issue 18, twenty-fourth session).
+ */
+async function settled(pids: number[], windowMs = 50, maxMs = 10_000): Promise<number> {
+  const started = Date.now();
+  let before = treeCpuNs(pids);
+  while (Date.now() - started < maxMs) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = treeCpuNs(pids);
+    // Less than before: a process of the tree exited meanwhile, its work just done; one more window tells.
+    if (now >= before && now - before < windowMs * 25_000) break;
+    before = now;
+  }
+  return Date.now() - started;
+}
+
 /** CPU time (user + system, ms) of a process, and of its children (the preview workers): exited and still running. */
 function cpuOf(pid: number): { self: number; children: number; user: number; system: number } {
   const tick = 10; // USER_HZ = 100 on Linux
@@ -135,19 +184,6 @@ const rssOrZero = (pid: number) => {
     return 0;
   }
 };
-
-/** Waits until the server and its workers are quiet (< 2 % of a core over 1 s): the previews queued are made. */
-async function settle(pid: number, maxMs = 180_000) {
-  const started = Date.now();
-  let last = cpuOf(pid);
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const now = cpuOf(pid);
-    const used = now.self + now.children - last.self - last.children;
-    last = now;
-    if (used < 20 || Date.now() - started > maxMs) return Date.now() - started;
-  }
-}
 
 /** A size line of /proc/<pid>/status (VmRSS, RssAnon, RssFile…), in bytes. */
 function statusBytes(pid: number, field: string): number {
@@ -222,8 +258,9 @@ function uploadOnce(
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const chunk = Buffer.alloc(Math.min(size, 1 * MiB), 0x20);
-  Buffer.from('%PDF-1.4\n').copy(chunk);
+  // Made once per length (the client's allocation is not the server's time) and never changed once made.
+  const headChunk = fileBytes(0, Math.min(size, MiB));
+  const chunk = fileBytes(MiB, Math.min(size, MiB));
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const req = http.request({
@@ -262,7 +299,7 @@ function uploadOnce(
     const pump = () => {
       while (sent < size) {
         const n = Math.min(chunk.length, size - sent);
-        const piece = first ? chunk.subarray(0, n) : chunk.subarray(0, n).fill(0x20, 0, 9);
+        const piece = (first ? headChunk : chunk).subarray(0, n);
         first = false;
         sent += n;
         if (!req.write(piece)) return req.once('drain', pump);
@@ -273,10 +310,21 @@ function uploadOnce(
   });
 }
 
-/** `n` bytes of the benchmark file starting at `offset`: a PDF header, then spaces (generated, never held whole). */
+/** Bodies (PATCHes, multipart chunks) made so far, by length and by whether they hold the file's head. */
+const patchBodies = new Map<string, Buffer>();
+/**
+ * `n` bytes of the benchmark file starting at `offset`: a PDF header, then spaces (never held whole). Made once per
+ * length and reused, never changed: the client making 8 MiB afresh for every PATCH (2.2 ms each here, while the
+ * server waited for the next PATCH) was counted as the server's time.
+ */
 function fileBytes(offset: number, n: number): Buffer {
-  const b = Buffer.alloc(n, 0x20);
-  if (offset === 0) Buffer.from('%PDF-1.4\n').copy(b);
+  const key = `${offset === 0 ? 'head' : 'rest'} ${n}`;
+  let b = patchBodies.get(key);
+  if (!b) {
+    b = Buffer.alloc(n, 0x20);
+    if (offset === 0) Buffer.from('%PDF-1.4\n').copy(b);
+    patchBodies.set(key, b);
+  }
   return b;
 }
 
@@ -426,6 +474,8 @@ async function main() {
   let peakRss = idleRss;
   const port = Number(parley.match[1]);
   const base = `http://127.0.0.1:${port}`;
+  /** The two servers: each timed turn waits until both (and what they started) are quiet. */
+  const servers = [sink.child.pid!, parley.child.pid!];
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -497,6 +547,7 @@ async function main() {
     const start = (pid: number): Run => ({ ms: 0, n: 0, peak: 0, cpuBefore: cpuOf(pid) });
     const runs = { sink: start(sink.child.pid!), parley: start(parley.child.pid!) };
     const once = async (r: Run, pid: number, upload: () => Promise<{ ms: number; status: number }>) => {
+      await settled(servers);
       const m = await measure(pid, upload);
       r.ms += m.ms;
       r.n++;
@@ -529,6 +580,7 @@ async function main() {
     // between two of the sink's runs (the baseline is their mean: see the multipart sizes above).
     const size = TUS_MB * MiB;
     const sinkOnce = async () => {
+      await settled(servers);
       const before = cpuOf(sink.child.pid!);
       const r = await measure(sink.child.pid!, sinkUpload(size));
       const cpu = cpuSince(sink.child.pid!, before, TUS_MB);
@@ -537,6 +589,7 @@ async function main() {
     };
     const between = async <T extends { ms: number; status: number }>(work: () => Promise<T>) => {
       const first = await sinkOnce();
+      await settled(servers);
       const tusCpuBefore = cpuOf(parley.child.pid!);
       const run = await measure(parley.child.pid!, work);
       const cpu = cpuSince(parley.child.pid!, tusCpuBefore, TUS_MB);
@@ -615,6 +668,7 @@ async function main() {
     };
     // The sink's burst before Parley's and again after it (as the sizes above): the baseline is the mean of the two.
     const sinkBurst = async () => {
+      await settled(servers, 1000, 180_000);
       const before = cpuOf(sink.child.pid!);
       const lat = await concurrent(sinkPort, '/', () => ({}));
       const cpu = cpuSince(sink.child.pid!, before, CONCURRENT).self;
@@ -622,6 +676,7 @@ async function main() {
       return { p50: pct(lat, 50), p99: pct(lat, 99), cpu };
     };
     const sinkFirst = await sinkBurst();
+    await settled(servers);
     const parleyCpu = cpuOf(parley.child.pid!);
     await loopDelay(base);
     const sampler = setInterval(() => {
@@ -637,6 +692,9 @@ async function main() {
     );
     const parleyCpuPer = cpuSince(parley.child.pid!, parleyCpu, CONCURRENT);
     const burstDelay = await loopDelay(base);
+    // The previews of the burst are made after it (a durable job each): wait for them, then count all the CPU.
+    const settledMs = await settled([parley.child.pid!], 1000, 180_000);
+    const afterPreviews = cpuSince(parley.child.pid!, parleyCpu, CONCURRENT);
     const sinkLast = await sinkBurst();
     const sinkP99 = (sinkFirst.p99 + sinkLast.p99) / 2;
     console.log(
@@ -664,13 +722,10 @@ async function main() {
     ]);
     delayGoal(`event loop during ${CONCURRENT} concurrent uploads: no stall over ~5 ms`, burstDelay);
     peakRss = Math.max(peakRss, rssOf(parley.child.pid!));
-    // The previews of the burst are made after it (a durable job each): wait for them, then count all the CPU.
-    const settledMs = await settle(parley.child.pid!);
-    const settled = cpuSince(parley.child.pid!, parleyCpu, CONCURRENT);
     const workers = childrenOf(parley.child.pid!);
     console.log(
       `  with the previews made after the burst (settled ${(settledMs / 1000).toFixed(0)} s later): CPU per upload ` +
-        `${settled.self.toFixed(1)} ms + ${settled.children.toFixed(1)} ms preview workers; server RSS ` +
+        `${afterPreviews.self.toFixed(1)} ms + ${afterPreviews.children.toFixed(1)} ms preview workers; server RSS ` +
         `${mb(rssOf(parley.child.pid!))} MiB, ${workers.length} preview worker(s) alive, RSS ` +
         `${mb(workers.reduce((sum, w) => sum + rssOrZero(w), 0))} MiB`,
     );
