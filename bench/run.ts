@@ -33,6 +33,8 @@ const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const TUS_MB = Number(process.env.BENCH_TUS_MB ?? 1024);
 /** Untimed 1 MiB uploads to Parley and to the sink before the timed ones (BENCH_WARMUP=0: a cold start measured). */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
+/** Then one untimed large upload to each (BENCH_WARMUP=0 skips it too). */
+const WARMUP_LARGE_MB = 100;
 /** The PATCH size of the tus run (the widget's default, 8 MiB, unless BENCH_TUS_CHUNK_MB says otherwise). */
 const TUS_CHUNK = Number(process.env.BENCH_TUS_CHUNK_MB ?? 8) * MiB;
 /**
@@ -535,6 +537,22 @@ async function main() {
       `(${WARMUP} untimed 1 MiB uploads to each first; the first: Parley ${first.parley.ms.toFixed(0)} ms, ` +
         `${firstCpu.parley.self.toFixed(0)} ms CPU; sink ${first.sink.ms.toFixed(0)} ms, ${firstCpu.sink.self.toFixed(0)} ms CPU)`,
     );
+  }
+  // A process's first large upload pays once more: the hashing thread's start (off-thread-hash.ts) and the heap's
+  // growth under the first MiBs of Buffers — a 100 MiB upload's CPU was 5.0–5.3 ms per MiB the first time, 2.7–3.0
+  // after (the sink's 2.5 then 1.6–1.8: the disk's first large write). One untimed upload of WARMUP_LARGE_MB to each,
+  // printed like the first small one.
+  if (WARMUP > 0 && (sizes.some((mb) => mb * MiB >= 8 * MiB) || TUS_MB > 0)) {
+    const untimed = async (pid: number, upload: () => Promise<{ ms: number; status: number }>) => {
+      await settled(servers);
+      const before = cpuOf(pid);
+      const { ms } = await measure(pid, upload);
+      return `${ms.toFixed(0)} ms, ${cpuSince(pid, before, 1).self.toFixed(0)} ms CPU`;
+    };
+    const sinkFirst = await untimed(sink.child.pid!, sinkUpload(WARMUP_LARGE_MB * MiB));
+    clearSink();
+    const parleyFirst = await untimed(parley.child.pid!, parleyUpload(WARMUP_LARGE_MB * MiB));
+    console.log(`(then one untimed ${WARMUP_LARGE_MB} MiB upload to each: Parley ${parleyFirst}; sink ${sinkFirst})`);
   }
   for (const sizeMb of sizes) {
     const size = sizeMb * MiB;
