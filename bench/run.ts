@@ -133,7 +133,7 @@ function treeCpuNs(pids: number[]): number {
  * Waits until `pids` and what they started are quiet: under 2.5 % of a core over `windowMs`, or `maxMs` have passed;
  * resolves with the ms waited. Before each timed turn (50 ms windows): both servers quiet, so a 1 MiB PDF's preview
  * (~15 ms of CPU, made after the answer) no longer falls in the sink's next turn and slows the baseline instead of
- * Parley (the 1 MiB ratio read 0.56–0.73 with it there, 0.48–0.53 without; issue 18, twenty-fourth session).
+ * Parley (the 1 MiB ratio read 0.56–0.73 with it there, 0.45–0.53 without; issue 18, twenty-fourth session).
  */
 async function settled(pids: number[], windowMs = 50, maxMs = 10_000): Promise<number> {
   const started = Date.now();
@@ -313,7 +313,7 @@ function uploadOnce(
 }
 
 /** Bodies (PATCHes, multipart chunks) made so far, by length and by whether they hold the file's head. */
-const patchBodies = new Map<string, Buffer>();
+const madeBodies = new Map<string, Buffer>();
 /**
  * `n` bytes of the benchmark file starting at `offset`: a PDF header, then spaces (never held whole). Made once per
  * length and reused, never changed: the client making 8 MiB afresh for every PATCH (2.2 ms each here, while the
@@ -321,11 +321,11 @@ const patchBodies = new Map<string, Buffer>();
  */
 function fileBytes(offset: number, n: number): Buffer {
   const key = `${offset === 0 ? 'head' : 'rest'} ${n}`;
-  let b = patchBodies.get(key);
+  let b = madeBodies.get(key);
   if (!b) {
     b = Buffer.alloc(n, 0x20);
     if (offset === 0) Buffer.from('%PDF-1.4\n').copy(b);
-    patchBodies.set(key, b);
+    madeBodies.set(key, b);
   }
   return b;
 }
