@@ -85,23 +85,8 @@ async function memoryText(base: string, pid: number): Promise<string> {
 const delayText = (d: Delay) =>
   `event-loop delay p99 ${d.p99.toFixed(0)} ms, max ${d.max.toFixed(0)} ms (goal: no stall over ~5 ms)`;
 
-/** The processes whose parent is `pid` (the server's preview workers, long-lived since issue 18's fourth session). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      if (Number(fields[1]) === pid) out.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-/** CPU time (ns) every thread of `pids` and of their descendants has run so far (previews: workers and their tools). */
-function treeCpuNs(pids: number[]): number {
+/** Every process on the machine with its parent's pid, from `/proc/<pid>/stat`. */
+function parentPids(): Map<number, number> {
   const parentOf = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -111,6 +96,17 @@ function treeCpuNs(pids: number[]): number {
       // gone meanwhile
     }
   }
+  return parentOf;
+}
+
+/** The processes whose parent is `pid` (the server's preview workers, long-lived since issue 18's fourth session). */
+function childrenOf(pid: number): number[] {
+  return [...parentPids()].filter(([, parent]) => parent === pid).map(([child]) => child);
+}
+
+/** CPU time (ns) every thread of `pids` and of their descendants has run so far (previews: workers and their tools). */
+function treeCpuNs(pids: number[]): number {
+  const parentOf = parentPids();
   const inTree = (p: number): boolean => {
     for (let at: number | undefined = p; at !== undefined && at > 1; at = parentOf.get(at))
       if (pids.includes(at)) return true;
